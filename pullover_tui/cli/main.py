@@ -1,0 +1,108 @@
+"""Entry point of ``pullover-tui``: parses the command line and hands over to a subcommand.
+
+Every subcommand lives in its own module with ``register(subparsers, parents)``
+and a ``run(args) -> int`` it installs as ``args.handler``. Modules import the
+core (and Textual) only inside ``run``, so ``--help`` and ``send`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from pullover_tui._version import __version__
+from pullover_tui.cli import sandbox_cmd, send
+from pullover_tui.cli.exit_codes import EXIT_CODES_HELP, ExitCode
+from pullover_tui.cli.output import PROG, error
+
+SUBCOMMAND_MODULES = (send, sandbox_cmd)
+
+
+class UsageError(Exception):
+    """Raised by the parser instead of exiting, so main() controls the exit code."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def global_options() -> argparse.ArgumentParser:
+    """Options accepted before or after the subcommand."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="config file to use (default: $PULLOVER_TUI_CONFIG or the platform's config dir)",
+    )
+    return parent
+
+
+def build_parser() -> Parser:
+    parents = [global_options()]
+    parser = Parser(
+        prog=PROG,
+        description="Send Pushover notifications from scripts, or compose them in a terminal UI.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=parents,
+    )
+    parser.add_argument("-V", "--version", action="version", version=f"{PROG} {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    for module in SUBCOMMAND_MODULES:
+        module.register(subparsers, parents)
+    tui = subparsers.add_parser(
+        "demo",
+        parents=parents,
+        help="open the terminal UI against a built-in sandbox (no account needed)",
+    )
+    tui.set_defaults(handler=run_demo)
+    return parser
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    from pullover_tui.tui.launch import launch
+
+    return launch(config_path=getattr(args, "config", None), demo=False)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from pullover_tui.tui.launch import launch
+
+    return launch(config_path=getattr(args, "config", None), demo=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns (and, as a script, exits with) the exit code."""
+    parser = build_parser()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(args_list)
+    except UsageError as exc:
+        error(str(exc))
+        print(f"Try '{PROG} --help' for more information.", file=sys.stderr)
+        return ExitCode.USAGE
+    if "config" in args and args.config is not None:
+        os.environ["PULLOVER_TUI_CONFIG"] = args.config
+    handler = getattr(args, "handler", run_tui)
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        error("interrupted")
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # stdout closed early (e.g. piped into head): nothing more to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.OK
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

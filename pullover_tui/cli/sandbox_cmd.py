@@ -1,0 +1,1 @@
+"""``pullover-tui sandbox``: run the local Pushover-compatible server (placeholder wiring)."""

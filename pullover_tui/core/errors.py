@@ -1,0 +1,96 @@
+"""The error values of the core: each carries structured fields, never a secret."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class PulloverError(Exception):
+    """Base of every error pullover-tui raises on purpose."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One broken rule: the field it concerns and the rule, in words."""
+
+    field: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.rule}"
+
+
+class ValidationError(PulloverError, ValueError):
+    """Local input that Pushover would refuse; raised before any request.
+
+    ``field`` and ``rule`` describe the first problem; ``problems`` lists all of
+    them, so a form can mark every bad field at once.
+    """
+
+    def __init__(self, problems: Sequence[FieldProblem] | str, rule: str | None = None) -> None:
+        if isinstance(problems, str):
+            problems = [FieldProblem(problems, rule or "is invalid")]
+        if not problems:
+            raise ValueError("a ValidationError needs at least one problem")
+        self.problems: tuple[FieldProblem, ...] = tuple(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+    @property
+    def field(self) -> str:
+        return self.problems[0].field
+
+    @property
+    def rule(self) -> str:
+        return self.problems[0].rule
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(p.field for p in self.problems)
+
+
+@dataclass(frozen=True)
+class Quota:
+    """The app's monthly message quota as Pushover last reported it."""
+
+    limit: int
+    remaining: int
+    reset: int  # Unix time of the next reset
+
+
+class ClientSendError(PulloverError):
+    """Pushover refused the request (4xx or ``status != 1``); resending cannot help."""
+
+    def __init__(
+        self,
+        status: int,
+        errors: Sequence[str],
+        request: str | None = None,
+        invalid_fields: Sequence[str] = (),
+        quota: Quota | None = None,
+    ) -> None:
+        self.status = status
+        self.errors: tuple[str, ...] = tuple(errors) or (f"HTTP {status}",)
+        self.request = request
+        self.invalid_fields: tuple[str, ...] = tuple(invalid_fields)
+        self.quota = quota
+        super().__init__("; ".join(self.errors))
+
+
+class QuotaExceededError(ClientSendError):
+    """HTTP 429: the app's monthly quota is spent; do not retry before the reset."""
+
+
+class ServerSendError(PulloverError):
+    """Pushover could not be reached or answered badly, and retrying did not help."""
+
+    def __init__(self, attempts: int, last_error: str, status: int | None = None) -> None:
+        self.attempts = attempts
+        self.last_error = last_error
+        self.status = status
+        noun = "attempt" if attempts == 1 else "attempts"
+        super().__init__(f"not sent after {attempts} {noun}: {last_error}")
+
+
+class ConfigError(PulloverError):
+    """The configuration file cannot be read, parsed or written."""
