@@ -85,8 +85,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         error(str(exc))
         print(f"Try '{PROG} --help' for more information.", file=sys.stderr)
         return ExitCode.USAGE
-    if "config" in args and args.config is not None:
-        os.environ["PULLOVER_TUI_CONFIG"] = args.config
     handler = getattr(args, "handler", run_tui)
     try:
         return int(handler(args))
@@ -98,6 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return ExitCode.OK
+    except Exception as exc:  # the last guard: no traceback reaches a user
+        if os.environ.get("PULLOVER_TUI_DEBUG"):
+            raise
+        error(f"internal error ({type(exc).__name__}); set PULLOVER_TUI_DEBUG=1 to see it")
+        return ExitCode.INTERNAL
 
 
 def entry() -> None:
