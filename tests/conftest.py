@@ -53,6 +53,15 @@ def sandbox() -> Iterator[object]:
         yield handle
 
 
+@pytest.fixture
+def sandbox_strict() -> Iterator[object]:
+    """A sandbox that knows only TOKEN and USER, as the real Pushover knows only yours."""
+    from pullover_tui.sandbox import SandboxConfig, running_sandbox
+
+    with running_sandbox(SandboxConfig(app_tokens=(TOKEN,), user_keys=(USER,))) as handle:
+        yield handle
+
+
 def run_cli(
     *args: str,
     input: bytes | str | None = None,

@@ -1,0 +1,68 @@
+"""The headless path never loads Textual or Rich: proven in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT, TOKEN, USER
+
+# Top-level packages the send path may import beyond the standard library.
+ALLOWED_THIRD_PARTY = {"pullover_tui", "httpx", "httpcore", "h11", "anyio", "sniffio", "idna",
+                       "certifi", "h2", "hpack", "hyperframe", "socksio", "brotli", "zstandard",
+                       "_cffi_backend", "typing_extensions", "exceptiongroup"}  # fmt: skip
+
+PROBE = """
+import sys
+startup = set(sys.modules)  # whatever site.py loaded (e.g. setuptools' .pth hook) is not ours
+import json
+from pullover_tui.cli.main import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:  # --help and --version exit from argparse
+    code = exc.code
+ours = set(sys.modules) - startup
+third = sorted({m.split('.')[0] for m in ours} - set(sys.stdlib_module_names))
+print(json.dumps({"code": code, "modules": third,
+                  "sqlite3": "sqlite3" in sys.modules}), file=sys.stderr)
+"""
+
+
+def probe(*args: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    return dict(json.loads(proc.stderr.strip().splitlines()[-1]))
+
+
+def test_send_imports_no_textual_rich_or_sqlite(sandbox: object) -> None:
+    import os
+
+    env = {**os.environ, "PUSHOVER_API_URL": sandbox.url}  # type: ignore[attr-defined]
+    result = probe("send", "-a", TOKEN, "-u", USER, "hi", env=env)
+    assert result["code"] == 0
+    modules = set(result["modules"])  # type: ignore[arg-type]
+    assert not modules & {"textual", "rich"}
+    assert modules <= ALLOWED_THIRD_PARTY, modules - ALLOWED_THIRD_PARTY
+
+
+def test_help_and_version_import_nearly_nothing() -> None:
+    result = probe("--help")
+    modules = set(result["modules"])  # type: ignore[arg-type]
+    assert modules <= {"pullover_tui"}, modules
+
+
+def test_library_import_is_lazy() -> None:
+    code = (
+        "import sys, pullover_tui; "
+        "assert 'textual' not in sys.modules and 'httpx' not in sys.modules; "
+        "pullover_tui.Message; pullover_tui.Client; "
+        "assert 'textual' not in sys.modules and 'rich' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)
