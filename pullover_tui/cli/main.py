@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from pullover_tui._version import __version__
-from pullover_tui.cli import sandbox_cmd, send
+from pullover_tui.cli import api_cmds, history_cmd, profiles_cmd, sandbox_cmd, send
 from pullover_tui.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from pullover_tui.cli.output import PROG, error
 
-SUBCOMMAND_MODULES = (send, sandbox_cmd)
+SUBCOMMAND_MODULES = (send, api_cmds, profiles_cmd, history_cmd, sandbox_cmd)
 
 
 class UsageError(Exception):

@@ -6,7 +6,9 @@ They only move requests, wait and retry; every Pushover rule lives in
 
 from __future__ import annotations
 
+import logging
 import random
+import re
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -29,7 +31,7 @@ from pullover_tui.core.request import (
     read_send,
 )
 from pullover_tui.core.retry import RetryNotice, RetryPolicy
-from pullover_tui.core.secrets import redact
+from pullover_tui.core.secrets import mask_secret, redact
 
 T = TypeVar("T")
 Reader = Callable[[int, Mapping[str, str], bytes, int], T]
@@ -84,6 +86,29 @@ def _secrets_of(request: ApiRequest) -> tuple[str, ...]:
     return tuple(v for k, v in {**request.params, **request.data}.items() if k in ("token", "user"))
 
 
+_QUERY_SECRET = re.compile(r"([?&](?:token|user)=)([^&#\s]*)")
+
+
+class _HideQuerySecrets(logging.Filter):
+    """httpx logs every request's URL at INFO, and GET requests carry the token in it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _QUERY_SECRET.sub(lambda m: m[1] + mask_secret(m[2]), str(arg))
+                if isinstance(arg, httpx.URL)
+                else arg
+                for arg in record.args
+            )
+        return True
+
+
+def _hide_query_secrets_in_httpx_logs() -> None:
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _HideQuerySecrets) for f in logger.filters):
+        logger.addFilter(_HideQuerySecrets())
+
+
 class _ClientBase:
     def __init__(
         self,
@@ -92,6 +117,7 @@ class _ClientBase:
         rng: random.Random | None,
         on_retry: Callable[[RetryNotice], None] | None,
     ) -> None:
+        _hide_query_secrets_in_httpx_logs()
         self.api_url = resolve_api_url(api_url)
         self.policy = policy or RetryPolicy()
         self.rng = rng or random.Random()
