@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from pullover_tui._version import __version__
 from pullover_tui.cli import api_cmds, history_cmd, profiles_cmd, sandbox_cmd, send
@@ -51,7 +52,9 @@ def build_parser() -> Parser:
         parents=parents,
     )
     parser.add_argument("-V", "--version", action="version", version=f"{PROG} {__version__}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    subparsers: Any = parser.add_subparsers(
+        title="commands", metavar="COMMAND", parser_class=Parser
+    )
     for module in SUBCOMMAND_MODULES:
         module.register(subparsers, parents)
     tui = subparsers.add_parser(

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from pullover_tui.cli import common
 from pullover_tui.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from pullover_tui.cli.output import error, note
 
 if TYPE_CHECKING:
+    from pullover_tui.core.client import Client
     from pullover_tui.core.credentials import SendSettings
-    from pullover_tui.core.errors import ClientSendError, Quota, ServerSendError
     from pullover_tui.core.message import Message
     from pullover_tui.core.request import SendResult
 
 TRUNCATION_MARK = "…"
 
-# Message keyword arguments and the flags that give them (dest names match).
+# Message keyword arguments given by flags of the same dest name.
 MESSAGE_FLAGS = (
     "title",
     "priority",
@@ -40,18 +40,14 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
         "send",
         parents=parents,
         help="send one message (for scripts, cron and CI)",
-        description="Send one Pushover message. Prints the request id on success.",
+        description="Send one Pushover message. Prints the request id on success "
+        "(and the receipt on a second line for emergency priority).",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("message", nargs="?", help="the message text; '-' or omitted reads stdin")
-    who = p.add_argument_group("credentials (flags, then -P, then environment, then default)")
-    who.add_argument("-a", "--app", metavar="TOKEN", help="app token [$PUSHOVER_APP_TOKEN]")
-    who.add_argument(
-        "-u", "--user", metavar="KEY", help="user or group key(s) [$PUSHOVER_USER_KEY]"
-    )
-    who.add_argument("-P", "--profile", metavar="NAME", help="use a saved profile")
-    fields = p.add_argument_group("message fields")
+    common.add_credential_options(p)
+    fields = p.add_argument_group("message fields (override the profile's defaults)")
     fields.add_argument("-p", "--priority", help="lowest, low, normal, high, emergency (or -2..2)")
     fields.add_argument("-t", "--title", help="title (default: the app's name)")
     fields.add_argument("--timestamp", metavar="TS", help="ISO 8601 time or Unix seconds")
@@ -63,6 +59,7 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     fmt = fields.add_mutually_exclusive_group()
     fmt.add_argument("--html", action="store_true", default=None, help="the message is HTML")
     fmt.add_argument("--monospace", action="store_true", default=None, help="monospace font")
+    fields.add_argument("--attach", metavar="FILE", help="an image to attach ('-' reads stdin)")
     fields.add_argument(
         "--truncate", action="store_true", help="cut a message over 1024 characters, marked with …"
     )
@@ -75,22 +72,27 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     emergency.add_argument(
         "--tag", dest="tags", action="append", metavar="TAG", help="tag for cancel (repeatable)"
     )
-    out = p.add_argument_group("output and retries")
-    out.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    out.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
-    out.add_argument("-v", "--verbose", action="count", default=0, help="progress on stderr (-vv)")
-    out.add_argument("--timeout", type=float, metavar="S", help="seconds per attempt (default 15)")
-    out.add_argument("--retries", type=int, metavar="N", help="retries after a failure (default 4)")
+    emergency.add_argument(
+        "--wait-ack",
+        action="store_true",
+        help="wait until acknowledged (exit 0) or expired (exit 1)",
+    )
+    emergency.add_argument(
+        "--wait-timeout", type=float, metavar="S", help="give up waiting after S"
+    )
+    common.add_output_options(p, quiet=True)
     p.set_defaults(handler=run)
+
+
+class StdinError(Exception):
+    """The message on stdin cannot be read as text."""
 
 
 def read_message_text(args: argparse.Namespace) -> str | None:
     """The message from the argument, or stdin for '-' or when stdin is not a terminal."""
     if args.message is not None and args.message != "-":
         return str(args.message)
-    if args.message is None and sys.stdin is not None and sys.stdin.isatty():
-        return None
-    if sys.stdin is None:
+    if sys.stdin is None or (args.message is None and sys.stdin.isatty()):
         return None
     raw = sys.stdin.buffer.read()
     try:
@@ -100,16 +102,13 @@ def read_message_text(args: argparse.Namespace) -> str | None:
     return text.rstrip("\r\n")
 
 
-class StdinError(Exception):
-    """The message on stdin cannot be read as text."""
-
-
 def truncate(text: str, most: int) -> str:
     return text if len(text) <= most else text[: most - len(TRUNCATION_MARK)] + TRUNCATION_MARK
 
 
 def build_message(args: argparse.Namespace, text: str, defaults: dict[str, Any]) -> Message:
     """Profile defaults, overridden by whatever the command line gave."""
+    from pullover_tui.core.attachment import Attachment
     from pullover_tui.core.limits import MESSAGE_MAX
     from pullover_tui.core.message import Message
 
@@ -122,9 +121,24 @@ def build_message(args: argparse.Namespace, text: str, defaults: dict[str, Any])
         fields["html"], fields["monospace"] = True, False
     if args.monospace:
         fields["monospace"], fields["html"] = True, False
+    if args.attach == "-":
+        fields["attachment"] = Attachment.from_file(sys.stdin.buffer, filename="image")
+    elif args.attach is not None:
+        fields["attachment"] = args.attach
     if args.truncate:
         text = truncate(text, MESSAGE_MAX)
     return Message(text, **fields)
+
+
+def check_usage(args: argparse.Namespace) -> str | None:
+    """Combinations of flags that make no sense, as one line, or None."""
+    if args.attach == "-" and args.message in (None, "-"):
+        return "--attach -: stdin cannot hold both the image and the message text"
+    if args.wait_timeout is not None and not args.wait_ack:
+        return "--wait-timeout: needs --wait-ack"
+    if args.wait_timeout is not None and not args.wait_timeout > 0:
+        return "--wait-timeout: must be more than 0 seconds"
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -135,161 +149,87 @@ def run(args: argparse.Namespace) -> int:
         ValidationError,
     )
 
-    if args.timeout is not None and not args.timeout > 0:
-        error("--timeout: must be more than 0 seconds")
-        return ExitCode.USAGE
-    if args.retries is not None and args.retries < 0:
-        error("--retries: must be 0 or more")
-        return ExitCode.USAGE
+    if (code := common.check_output_options(args)) is not None:
+        return code
+    if (problem := check_usage(args)) is not None:
+        return common.usage_failure(args, problem)
     try:
-        settings = _settings(args)
+        settings = common.resolve_settings(args)
     except (ConfigError, ValidationError) as exc:
-        error(str(exc))
-        return ExitCode.USAGE
+        return common.usage_failure(args, str(exc))
     try:
         text = read_message_text(args)
     except StdinError as exc:
         error(f"message: {exc}")
-        return ExitCode.REJECTED
+        return common.json_failure(args, ExitCode.REJECTED, [f"message: {exc}"])
     if text is None:
-        error("message: is required (give it as an argument, or '-' to read stdin)")
-        return ExitCode.USAGE
+        return common.usage_failure(
+            args, "message: is required (give it as an argument, or '-' to read stdin)"
+        )
     try:
         message = build_message(args, text, dict(settings.defaults))
+        if args.wait_ack and not message.is_emergency:
+            return common.usage_failure(args, "--wait-ack: needs -p emergency")
+        with common.open_client(args, settings) as client:
+            result = _send(args, client, settings, message)
+            _report_success(args, result)
+            if args.wait_ack and result.receipt:
+                return common.wait_and_report(
+                    args,
+                    client,
+                    token=settings.token,
+                    receipt=result.receipt,
+                    timeout=args.wait_timeout,
+                    json_extra=_success_json(result),
+                )
     except ValidationError as exc:
-        for problem in exc.problems:
-            error(str(problem))
-        return _json_failure(args, ExitCode.REJECTED, [str(p) for p in exc.problems])
-    try:
-        result = _send(args, settings, message)
-    except ValidationError as exc:
-        for problem in exc.problems:
-            error(str(problem))
-        code = ExitCode.USAGE if exc.field in ("api_url", "PUSHOVER_API_URL") else ExitCode.REJECTED
-        return _json_failure(args, code, [str(p) for p in exc.problems])
+        return common.report_validation(args, exc)
     except ClientSendError as exc:
-        return _report_rejection(args, exc)
+        return common.report_rejection(args, exc)
     except ServerSendError as exc:
-        return _report_temporary(args, exc)
-    _report_success(args, result)
+        return common.report_temporary(args, exc)
     return ExitCode.OK
 
 
-def _settings(args: argparse.Namespace) -> SendSettings:
-    from pullover_tui.core.credentials import resolve_send_settings
-
-    return resolve_send_settings(
-        app=args.app,
-        user=args.user,
-        profile=args.profile,
-        config_path=getattr(args, "config", None),
-    )
-
-
-def _send(args: argparse.Namespace, settings: SendSettings, message: Message) -> SendResult:
-    from pullover_tui.core.client import Client
-    from pullover_tui.core.retry import RetryNotice, RetryPolicy
+def _send(
+    args: argparse.Namespace, client: Client, settings: SendSettings, message: Message
+) -> SendResult:
     from pullover_tui.core.secrets import mask_secret
 
-    policy_args: dict[str, Any] = {}
-    if args.timeout is not None:
-        policy_args["timeout"] = args.timeout
-    if args.retries is not None:
-        policy_args["max_attempts"] = args.retries + 1
-    policy = RetryPolicy(**policy_args)
-
-    def on_retry(notice: RetryNotice) -> None:
-        if args.verbose:
-            note(str(notice))
-
-    with Client(settings.api_url, policy=policy, on_retry=on_retry) as client:
-        if args.verbose:
-            who = f"app {mask_secret(settings.token)} to {mask_secret(settings.user)}"
-            profile = f" (profile {settings.profile})" if settings.profile else ""
-            note(f"sending to {client.api_url} from {who}{profile}")
-        if args.verbose >= 2:
-            note(f"attempts at most {policy.max_attempts}, {policy.timeout:g} s each")
-        result = client.send(message, token=settings.token, user=settings.user)
+    if args.verbose:
+        who = f"app {mask_secret(settings.token)} to {mask_secret(settings.user)}"
+        profile = f" (profile {settings.profile})" if settings.profile else ""
+        note(f"sending to {client.api_url} from {who}{profile}")
+    if args.verbose >= 2:
+        note(f"at most {client.policy.max_attempts} attempts, {client.policy.timeout:g} s each")
+    result = client.send(message, token=settings.token, user=settings.user)
     if args.verbose:
         noun = "attempt" if result.attempts == 1 else "attempts"
         note(f"sent after {result.attempts} {noun}: request {result.request}")
     if args.verbose >= 2 and result.quota is not None:
-        note(f"quota: {_quota_text(result.quota)}")
+        quota = result.quota
+        reset = common.time_text(quota.reset)
+        note(f"quota: {quota.remaining} of {quota.limit} messages left, resets {reset}")
     return result
 
 
-def _quota_text(quota: Quota) -> str:
-    from pullover_tui.core.parsing import format_timestamp
-
-    reset = format_timestamp(quota.reset)
-    return f"{quota.remaining} of {quota.limit} messages left, resets {reset}"
-
-
-def _quota_json(quota: Quota | None) -> dict[str, int] | None:
-    if quota is None:
-        return None
-    return {"limit": quota.limit, "remaining": quota.remaining, "reset": quota.reset}
+def _success_json(result: SendResult) -> dict[str, Any]:
+    return {
+        "status": 1,
+        "request": result.request,
+        "receipt": result.receipt,
+        "attempts": result.attempts,
+        "quota": common.quota_json(result.quota),
+    }
 
 
 def _report_success(args: argparse.Namespace, result: SendResult) -> None:
+    """stdout: the request id, and the receipt on a second line (emergency)."""
     if args.json:
-        payload = {
-            "status": 1,
-            "request": result.request,
-            "receipt": result.receipt,
-            "attempts": result.attempts,
-            "quota": _quota_json(result.quota),
-        }
-        print(json.dumps(payload))
+        if not args.wait_ack:  # with --wait-ack the one JSON object comes after the wait
+            common.print_json(_success_json(result))
     elif not args.quiet:
         print(result.request)
         if result.receipt:
             print(result.receipt)
-
-
-def _json_failure(args: argparse.Namespace, code: ExitCode, errors: list[str], **extra: Any) -> int:
-    if args.json:
-        print(json.dumps({"status": 0, "exit_code": int(code), "errors": errors, **extra}))
-    return code
-
-
-def _report_rejection(args: argparse.Namespace, exc: ClientSendError) -> int:
-    from pullover_tui.core.errors import QuotaExceededError
-
-    if isinstance(exc, QuotaExceededError):
-        when = f"; it resets {_reset_text(exc)}" if exc.quota else ""
-        lines = [f"quota: {e}{when}" for e in exc.errors]
-    else:
-        fields = ", ".join(exc.invalid_fields)
-        prefix = f"{fields}: " if fields else ""
-        lines = [f"{prefix}rejected by Pushover (HTTP {exc.status}): {e}" for e in exc.errors]
-    for line in lines:
-        error(line)
-    if exc.request and not args.quiet:
-        error(f"request id: {exc.request}")
-    return _json_failure(
-        args,
-        ExitCode.REJECTED,
-        list(exc.errors),
-        http_status=exc.status,
-        request=exc.request,
-        invalid_fields=list(exc.invalid_fields),
-        quota=_quota_json(exc.quota),
-    )
-
-
-def _reset_text(exc: ClientSendError) -> str:
-    from pullover_tui.core.parsing import format_timestamp
-
-    return format_timestamp(exc.quota.reset) if exc.quota else "at the start of next month"
-
-
-def _report_temporary(args: argparse.Namespace, exc: ServerSendError) -> int:
-    error(str(exc))
-    return _json_failure(
-        args,
-        ExitCode.TEMPORARY,
-        [exc.last_error],
-        attempts=exc.attempts,
-        http_status=exc.status,
-    )
+        sys.stdout.flush()

@@ -267,3 +267,73 @@ def test_help_documents_exit_codes() -> None:
     assert proc.returncode == 0
     for line in ("0    sent", "1    rejected", "2    usage", "3    temporary failure", "130"):
         assert line in proc.stdout
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+
+
+def test_emergency_prints_the_receipt_second(sandbox: Any) -> None:
+    proc = send(sandbox, "-p", "emergency", "--retry", "60", "--expire", "600", "--tag", "db", "x")
+    assert proc.returncode == 0, proc.stderr
+    request, receipt = proc.stdout.splitlines()
+    [m] = sandbox.messages()
+    assert (m["request"], m["receipt"], m["retry"], m["expire"]) == (request, receipt, 60, 600)
+
+
+def test_emergency_needs_retry_and_expire(sandbox: Any) -> None:
+    proc = send(sandbox, "-p", "2", "x")
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "pullover-tui: retry: is required for emergency priority",
+        "pullover-tui: expire: is required for emergency priority",
+    ]
+
+
+def test_attachment_from_a_file_and_stdin(sandbox: Any, tmp_path: Any) -> None:
+    image = tmp_path / "graph.png"
+    image.write_bytes(PNG)
+    assert send(sandbox, "--attach", str(image), "with file").returncode == 0
+    assert send(sandbox, "--attach", "-", "from stdin", input=PNG).returncode == 0
+    first, second = sandbox.messages()
+    assert first["attachment"]["name"] == "graph.png"
+    assert first["attachment"]["type"] == "image/png"
+    assert second["attachment"]["size"] == len(PNG)
+
+
+def test_attachment_problems(sandbox: Any, tmp_path: Any) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image")
+    proc = send(sandbox, "--attach", str(text), "x")
+    assert proc.returncode == 1 and "attachment: notes.txt is not an image" in proc.stderr
+    proc = send(sandbox, "--attach", str(tmp_path / "missing.png"), "x")
+    assert proc.returncode == 1 and "attachment: no such file" in proc.stderr
+    proc = send(sandbox, "--attach", "-", input=PNG)
+    assert proc.returncode == 2 and "stdin cannot hold both" in proc.stderr
+
+
+def test_wait_ack_needs_emergency(sandbox: Any) -> None:
+    proc = send(sandbox, "--wait-ack", "x")
+    assert proc.returncode == 2 and "--wait-ack: needs -p emergency" in proc.stderr
+
+
+def test_wait_ack_reports_who_acknowledged(sandbox: Any) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    argv = [sys.executable, "-m", "pullover_tui", "send", "-a", TOKEN, "-u", USER, "-p", "2",
+            "--retry", "30", "--expire", "300", "--wait-ack", "--json", "server down"]  # fmt: skip
+    env = {**__import__("os").environ, "PUSHOVER_API_URL": sandbox.url}
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    deadline = time.monotonic() + 20
+    while not sandbox.messages() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    receipt = sandbox.messages()[0]["receipt"]
+    sandbox.acknowledge(receipt, device="phone")
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    data = json.loads(out)
+    assert data["acknowledged"] is True and data["acknowledged_by_device"] == "phone"
+    assert data["receipt"] == receipt and data["request"] == sandbox.messages()[0]["request"]
