@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Self
 
 
 class PulloverError(Exception):
@@ -92,5 +94,65 @@ class ServerSendError(PulloverError):
         super().__init__(f"not sent after {attempts} {noun}: {last_error}")
 
 
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong with the config: the key path, the rule, and where, when known."""
+
+    rule: str
+    key: str | None = None  # e.g. ``profiles.ops.priority``
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+
+    def located(self, path: str | None) -> str:
+        """``path:line:column: key: rule``, leaving out the parts that are unknown."""
+        where = [part for part in (path, self.line, self.column) if part is not None]
+        head = ":".join(str(part) for part in where)
+        text = f"{self.key}: {self.rule}" if self.key else self.rule
+        return f"{head}: {text}" if head else text
+
+
 class ConfigError(PulloverError):
-    """The configuration file cannot be read, parsed or written."""
+    """The configuration file cannot be read, parsed or written, or names nothing usable.
+
+    ``problems`` lists every problem found; ``path``, ``key``, ``line`` and
+    ``column`` describe the first. ``str()`` gives one line per problem.
+    """
+
+    def __init__(
+        self,
+        problems: Sequence[ConfigProblem] | str,
+        *,
+        path: str | os.PathLike[str] | None = None,
+        key: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        if isinstance(problems, str):
+            problems = [ConfigProblem(problems, key, line, column)]
+        if not problems:
+            raise ValueError("a ConfigError needs at least one problem")
+        self.problems: tuple[ConfigProblem, ...] = tuple(problems)
+        self.path: str | None = None if path is None else os.fspath(path)
+        super().__init__("\n".join(p.located(self.path) for p in self.problems))
+
+    @property
+    def rule(self) -> str:
+        return self.problems[0].rule
+
+    @property
+    def key(self) -> str | None:
+        return self.problems[0].key
+
+    @property
+    def line(self) -> int | None:
+        return self.problems[0].line
+
+    @property
+    def column(self) -> int | None:
+        return self.problems[0].column
+
+    def at(self, path: str | os.PathLike[str]) -> Self:
+        """Name the file these problems are in; returns the error itself, for ``raise``."""
+        self.path = os.fspath(path)
+        self.args = ("\n".join(p.located(self.path) for p in self.problems),)
+        return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from enum import IntEnum
 
@@ -52,6 +53,7 @@ def _priority_error(field: str) -> ValidationError:
     return ValidationError(field, f"must be -2..2 or one of {PRIORITY_NAMES}")
 
 
+_UNIX_SECONDS = re.compile(r"-?[0-9]+")
 TIMESTAMP_RULE = "must be an ISO 8601 date or time (e.g. 2026-11-28T09:30+01:00) or Unix seconds"
 
 
@@ -81,7 +83,7 @@ def parse_timestamp(value: object, field: str = "timestamp") -> int:
 def _parse_timestamp_text(text: str, field: str) -> int:
     if not text:
         raise ValidationError(field, TIMESTAMP_RULE)
-    if text.lstrip("-").isdigit():
+    if _UNIX_SECONDS.fullmatch(text):
         return int(text)
     iso = text[:-1] + "+00:00" if text[-1] in "zZ" else text
     try:
