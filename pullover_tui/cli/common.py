@@ -75,12 +75,17 @@ def resolve_settings(args: argparse.Namespace, *, need_user: bool = True) -> Sen
     from pullover_tui.core.credentials import resolve_send_settings
 
     user = args.user if need_user else (args.user or _NO_USER_NEEDED)
-    return resolve_send_settings(
+    settings = resolve_send_settings(
         app=args.app,
         user=user,
         profile=args.profile,
         config_path=getattr(args, "config", None),
     )
+    if settings.config_file is not None:
+        from pullover_tui.cli.profiles_cmd import warn_config_permissions
+
+        warn_config_permissions(settings.config_file)
+    return settings
 
 
 def open_client(args: argparse.Namespace, settings: SendSettings) -> Client:

@@ -337,3 +337,53 @@ def test_wait_ack_reports_who_acknowledged(sandbox: Any) -> None:
     data = json.loads(out)
     assert data["acknowledged"] is True and data["acknowledged_by_device"] == "phone"
     assert data["receipt"] == receipt and data["request"] == sandbox.messages()[0]["request"]
+
+
+def write_config(path: Any, text: str, mode: int = 0o600) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    path.chmod(mode)
+
+
+def test_quick_send_with_a_profile(sandbox: Any, tmp_path: Any) -> None:
+    config = tmp_path / "config.toml"
+    write_config(
+        config,
+        f'[profiles.ops]\napp_token = "{TOKEN}"\nuser_key = "{USER}"\n'
+        f'priority = "high"\nsound = "siren"\ntitle = "ops"\napi_url = "{sandbox.url}"\n',
+    )
+    proc = run_cli("--config", str(config), "send", "-P", "ops", "-t", "override", "disk full")
+    assert proc.returncode == 0, proc.stderr
+    [m] = sandbox.messages()
+    assert (m["title"], m["priority"], m["sound"]) == ("override", 1, "siren")
+
+
+def test_default_profile_and_permission_warning(sandbox: Any, tmp_path: Any) -> None:
+    config = tmp_path / "config.toml"
+    write_config(
+        config,
+        f'default_profile = "home"\n[profiles.home]\napp_token = "{TOKEN}"\n'
+        f'user_key = "{USER}"\napi_url = "{sandbox.url}"\n',
+        mode=0o644,
+    )
+    proc = run_cli("send", "--config", str(config), "hi")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("warning:") == 1 and "permissions 0644" in proc.stderr
+    assert len(sandbox.messages()) == 1
+
+
+def test_unknown_profile_is_usage(tmp_path: Any) -> None:
+    config = tmp_path / "config.toml"
+    write_config(config, f'[profiles.home]\napp_token = "{TOKEN}"\nuser_key = "{USER}"\n')
+    proc = run_cli("send", "--config", str(config), "-P", "nope", "hi")
+    assert proc.returncode == 2 and "nope" in proc.stderr
+
+
+def test_broken_config_is_usage_and_untouched(tmp_path: Any) -> None:
+    config = tmp_path / "config.toml"
+    write_config(config, "[profiles.home\napp_token = 1\n")
+    before = config.read_bytes()
+    proc = run_cli("send", "--config", str(config), "hi")
+    assert proc.returncode == 2
+    assert f"{config}:1:" in proc.stderr
+    assert config.read_bytes() == before
