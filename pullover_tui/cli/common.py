@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pullover_tui.core.credentials import SendSettings
     from pullover_tui.core.errors import ClientSendError, Quota, ServerSendError
     from pullover_tui.core.receipts import ReceiptStatus
+    from pullover_tui.core.retry import RetryPolicy
 
 # Handed to the credential resolver when a command needs no user key, so that a
 # missing key is no error and a profile's key (maybe a command secret) is not
@@ -88,22 +89,37 @@ def resolve_settings(args: argparse.Namespace, *, need_user: bool = True) -> Sen
     return settings
 
 
-def open_client(args: argparse.Namespace, settings: SendSettings) -> Client:
-    """A client with the ``--timeout``/``--retries`` policy; ``-v`` notes each retry."""
-    from pullover_tui.core.client import Client
-    from pullover_tui.core.retry import RetryNotice, RetryPolicy
+def retry_policy(args: argparse.Namespace, max_attempts: int | None = None) -> RetryPolicy:
+    """The policy from ``--timeout``/``--retries`` (checked by ``check_output_options``)."""
+    from pullover_tui.core.retry import RetryPolicy
 
     policy_args: dict[str, Any] = {}
     if args.timeout is not None:
         policy_args["timeout"] = args.timeout
     if args.retries is not None:
         policy_args["max_attempts"] = args.retries + 1
+    if max_attempts is not None:
+        policy_args["max_attempts"] = max_attempts
+    return RetryPolicy(**policy_args)
+
+
+def make_client(args: argparse.Namespace, api_url: str | None, policy: RetryPolicy) -> Client:
+    """A client for one API root; ``-v`` notes each retry. ValidationError for a bad root."""
+    from pullover_tui.core.client import Client
+    from pullover_tui.core.retry import RetryNotice
 
     def on_retry(notice: RetryNotice) -> None:
         if args.verbose:
             note(str(notice))
 
-    return Client(settings.api_url, policy=RetryPolicy(**policy_args), on_retry=on_retry)
+    return Client(api_url, policy=policy, on_retry=on_retry)
+
+
+def open_client(
+    args: argparse.Namespace, settings: SendSettings, max_attempts: int | None = None
+) -> Client:
+    """A client for the settings' API root with the ``--timeout``/``--retries`` policy."""
+    return make_client(args, settings.api_url, retry_policy(args, max_attempts))
 
 
 def run_api_command(

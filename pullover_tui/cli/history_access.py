@@ -10,43 +10,16 @@ import argparse
 import re
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pullover_tui.core.client import Client
     from pullover_tui.core.credentials import SendSettings
     from pullover_tui.core.history_entry import HistoryEntry
-    from pullover_tui.core.retry import RetryPolicy
     from pullover_tui.core.store import HistoryStore
 
 
 def explicit_credentials(args: argparse.Namespace) -> bool:
     return bool(args.app or args.user or args.profile)
-
-
-def retry_policy(args: argparse.Namespace) -> RetryPolicy:
-    """The policy from ``--timeout``/``--retries`` (checked by ``common.check_output_options``)."""
-    from pullover_tui.core.retry import RetryPolicy
-
-    options: dict[str, Any] = {}
-    if args.timeout is not None:
-        options["timeout"] = args.timeout
-    if args.retries is not None:
-        options["max_attempts"] = args.retries + 1
-    return RetryPolicy(**options)
-
-
-def make_client(args: argparse.Namespace, api_url: str | None, policy: RetryPolicy) -> Client:
-    """A client for one API root; ``-v`` notes each retry. ValidationError for a bad root."""
-    from pullover_tui.cli.output import note
-    from pullover_tui.core.client import Client
-    from pullover_tui.core.retry import RetryNotice
-
-    def on_retry(notice: RetryNotice) -> None:
-        if args.verbose:
-            note(str(notice))
-
-    return Client(api_url, policy=policy, on_retry=on_retry)
 
 
 def config_path_of(args: argparse.Namespace) -> str | None:

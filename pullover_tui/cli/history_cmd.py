@@ -9,20 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from pullover_tui.cli import common, outbox_cmd
 from pullover_tui.cli.exit_codes import EXIT_CODES_HELP, ExitCode
-from pullover_tui.cli.output import error, note, warn
+from pullover_tui.cli.output import error, note
 
 if TYPE_CHECKING:
     from pullover_tui.core.credentials import SendSettings
     from pullover_tui.core.history_entry import HistoryEntry
     from pullover_tui.core.message import Message
     from pullover_tui.core.request import SendResult
-    from pullover_tui.core.store import HistoryStore
 
 STATUS_CHOICES = ("pending", "failed", "sent", "rejected", "outbox")
 DEFAULT_LIMIT = 20
@@ -182,7 +180,6 @@ def run_resend(args: argparse.Namespace) -> int:
     from pullover_tui.cli.history_access import (
         explicit_credentials,
         history_enabled,
-        retry_policy,
         settings_resolver,
     )
     from pullover_tui.core.errors import ConfigError, ValidationError
@@ -208,7 +205,7 @@ def run_resend(args: argparse.Namespace) -> int:
         message = entry.to_message()
     except ValidationError as exc:
         return common.report_validation(args, exc)
-    return _resend(args, entry, message, settings, retry_policy(args), record)
+    return _resend(args, entry, message, settings, common.retry_policy(args), record)
 
 
 def _resend(
@@ -219,17 +216,15 @@ def _resend(
     policy: Any,
     record: bool,
 ) -> int:
-    from pullover_tui.cli.history_access import make_client
+    from pullover_tui.cli.common import make_client
+    from pullover_tui.cli.recording import Recording, send_recorded
     from pullover_tui.core.errors import (
         ClientSendError,
-        QuotaExceededError,
         ServerSendError,
         ValidationError,
     )
-    from pullover_tui.core.secrets import redact
     from pullover_tui.core.store import StoreError
 
-    secrets = (settings.token, settings.user)
     try:
         client = make_client(args, settings.api_url, policy)
     except ValidationError as exc:
@@ -238,88 +233,23 @@ def _resend(
         recording = None
         if record:
             try:
-                recording = _Recording.start(entry, message, settings, client.api_url)
+                attachment = entry.attachment.path if entry.attachment else None
+                recording = Recording.start(message, settings, client.api_url, attachment)
             except StoreError as exc:
                 return common.usage_failure(args, str(exc))
             stack.callback(recording.close)
         if args.verbose:
             note(f"resending entry {entry.id} to {client.api_url}")
         try:
-            result = client.send(message, token=settings.token, user=settings.user)
+            result = send_recorded(client, message, settings, recording)
         except ValidationError as exc:
-            if recording:
-                recording.rejected(redact(str(exc), *secrets), None, attempts=0)
             return common.report_validation(args, exc)
-        except QuotaExceededError as exc:  # the quota returns next month: keep it in the outbox
-            if recording:
-                recording.failed(f"quota spent: {exc}", attempts=1)
-            return common.report_rejection(args, exc)
         except ClientSendError as exc:
-            if recording:
-                recording.rejected(redact(f"HTTP {exc.status}: {exc}", *secrets), exc.request)
             return common.report_rejection(args, exc)
         except ServerSendError as exc:
-            if recording:
-                recording.failed(str(exc), attempts=exc.attempts)
             return common.report_temporary(args, exc)
-        if recording:
-            recording.sent(result)
     _report_sent(args, result, entry.id, recording.entry_id if recording else None)
     return ExitCode.OK
-
-
-class _Recording:
-    """The resend's own history row. Once the send is under way, store problems only warn."""
-
-    def __init__(self, store: HistoryStore, entry_id: int) -> None:
-        self.store = store
-        self.entry_id = entry_id
-
-    @classmethod
-    def start(
-        cls, old: HistoryEntry, message: Message, settings: SendSettings, api_url: str
-    ) -> _Recording:
-        from pullover_tui.cli.history_access import open_store
-
-        store = open_store(create=True)
-        assert store is not None
-        try:
-            entry_id = store.add_pending(
-                message,
-                profile=settings.profile,
-                token=settings.token,
-                user=settings.user,
-                api_url=api_url,
-                attachment_path=old.attachment.path if old.attachment else None,
-            )
-        except BaseException:
-            store.close()
-            raise
-        return cls(store, entry_id)
-
-    def sent(self, result: SendResult) -> None:
-        self._mark(lambda: self.store.mark_sent(self.entry_id, result))
-
-    def rejected(self, text: str, request: str | None, attempts: int = 1) -> None:
-        self._mark(
-            lambda: self.store.mark_rejected(
-                self.entry_id, text, request=request, attempts=attempts
-            )
-        )
-
-    def failed(self, text: str, attempts: int) -> None:
-        self._mark(lambda: self.store.mark_failed(self.entry_id, text, attempts=attempts))
-
-    def _mark(self, action: Callable[[], None]) -> None:
-        from pullover_tui.core.store import StoreError
-
-        try:
-            action()
-        except StoreError as exc:
-            warn(f"entry {self.entry_id} could not be updated: {exc}")
-
-    def close(self) -> None:
-        self.store.close()
 
 
 def _report_sent(

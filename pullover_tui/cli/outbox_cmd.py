@@ -97,9 +97,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_flush(args: argparse.Namespace) -> int:
     from pullover_tui.cli.history_access import (
-        make_client,
         open_store,
-        retry_policy,
         settings_resolver,
     )
     from pullover_tui.core.outbox import flush_outbox
@@ -107,7 +105,7 @@ def run_flush(args: argparse.Namespace) -> int:
 
     if (code := common.check_output_options(args)) is not None:
         return code
-    policy = retry_policy(args)
+    policy = common.retry_policy(args)
 
     def progress(outcome: FlushOutcome) -> None:
         if not args.json and not args.quiet:
@@ -122,7 +120,7 @@ def run_flush(args: argparse.Namespace) -> int:
                 report = flush_outbox(
                     store,
                     settings_resolver(args),
-                    lambda api_url: make_client(args, api_url, policy),
+                    lambda api_url: common.make_client(args, api_url, policy),
                     progress=progress,
                 )
     except StoreError as exc:

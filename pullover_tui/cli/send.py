@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from pullover_tui.cli import common
 from pullover_tui.cli.exit_codes import EXIT_CODES_HELP, ExitCode
-from pullover_tui.cli.output import error, note
+from pullover_tui.cli.output import error, note, warn
 
 if TYPE_CHECKING:
+    from pullover_tui.cli.recording import Recording
     from pullover_tui.core.client import Client
     from pullover_tui.core.credentials import SendSettings
+    from pullover_tui.core.errors import ServerSendError
     from pullover_tui.core.message import Message
     from pullover_tui.core.request import SendResult
 
@@ -80,6 +82,13 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     emergency.add_argument(
         "--wait-timeout", type=float, metavar="S", help="give up waiting after S"
     )
+    history = p.add_argument_group("history and outbox")
+    history.add_argument("--no-history", action="store_true", help="keep no record of this message")
+    history.add_argument(
+        "--queue",
+        action="store_true",
+        help="try once; if Pushover is unreachable, keep it in the outbox and exit 0",
+    )
     common.add_output_options(p, quiet=True)
     p.set_defaults(handler=run)
 
@@ -138,6 +147,10 @@ def check_usage(args: argparse.Namespace) -> str | None:
         return "--wait-timeout: needs --wait-ack"
     if args.wait_timeout is not None and not args.wait_timeout > 0:
         return "--wait-timeout: must be more than 0 seconds"
+    if args.queue and args.no_history:
+        return "--queue: needs the history, which keeps the outbox (drop --no-history)"
+    if args.queue and args.wait_ack:
+        return "--queue: cannot be combined with --wait-ack"
     return None
 
 
@@ -168,11 +181,20 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         message = build_message(args, text, dict(settings.defaults))
+        check_credentials(settings)
         if args.wait_ack and not message.is_emergency:
             return common.usage_failure(args, "--wait-ack: needs -p emergency")
-        with common.open_client(args, settings) as client:
-            result = _send(args, client, settings, message)
-            _report_success(args, result)
+        record = wants_history(args)
+        if args.queue and not record:
+            return common.usage_failure(args, "--queue: needs the history (history = false)")
+        with common.open_client(args, settings, max_attempts=1 if args.queue else None) as client:
+            recording = start_recording(args, message, settings, client.api_url) if record else None
+            try:
+                result = _send(args, client, settings, message, recording)
+            finally:
+                if recording is not None:
+                    recording.close()
+            _report_success(args, result, recording)
             if args.wait_ack and result.receipt:
                 return common.wait_and_report(
                     args,
@@ -180,20 +202,62 @@ def run(args: argparse.Namespace) -> int:
                     token=settings.token,
                     receipt=result.receipt,
                     timeout=args.wait_timeout,
-                    json_extra=_success_json(result),
+                    json_extra=_success_json(result, recording),
                 )
     except ValidationError as exc:
         return common.report_validation(args, exc)
     except ClientSendError as exc:
         return common.report_rejection(args, exc)
     except ServerSendError as exc:
-        return common.report_temporary(args, exc)
+        return _report_not_sent(args, exc, recording)
     return ExitCode.OK
 
 
+def check_credentials(settings: SendSettings) -> None:
+    """The token and key shapes, before anything is recorded or sent."""
+    from pullover_tui.core.message import validate_token, validate_user_keys
+
+    validate_token(settings.token)
+    validate_user_keys(settings.user)
+
+
+def wants_history(args: argparse.Namespace) -> bool:
+    """Record unless ``--no-history`` or ``history = false``; an unreadable config warns."""
+    from pullover_tui.cli.history_access import history_enabled
+    from pullover_tui.core.errors import ConfigError
+
+    if args.no_history:
+        return False
+    try:
+        return history_enabled(args)
+    except ConfigError as exc:
+        warn(f"history: the config file cannot be read, recording anyway: {exc}")
+        return True
+
+
+def start_recording(
+    args: argparse.Namespace, message: Message, settings: SendSettings, api_url: str
+) -> Recording | None:
+    """The history row, written before the first attempt; a store problem only warns."""
+    from pullover_tui.cli.recording import Recording
+    from pullover_tui.core.store import StoreError
+
+    attachment = args.attach if args.attach not in (None, "-") else None
+    try:
+        return Recording.start(message, settings, api_url, attachment)
+    except StoreError as exc:
+        warn(f"history: not recorded: {exc}")
+        return None
+
+
 def _send(
-    args: argparse.Namespace, client: Client, settings: SendSettings, message: Message
+    args: argparse.Namespace,
+    client: Client,
+    settings: SendSettings,
+    message: Message,
+    recording: Recording | None,
 ) -> SendResult:
+    from pullover_tui.cli.recording import send_recorded
     from pullover_tui.core.secrets import mask_secret
 
     if args.verbose:
@@ -202,7 +266,7 @@ def _send(
         note(f"sending to {client.api_url} from {who}{profile}")
     if args.verbose >= 2:
         note(f"at most {client.policy.max_attempts} attempts, {client.policy.timeout:g} s each")
-    result = client.send(message, token=settings.token, user=settings.user)
+    result = send_recorded(client, message, settings, recording)
     if args.verbose:
         noun = "attempt" if result.attempts == 1 else "attempts"
         note(f"sent after {result.attempts} {noun}: request {result.request}")
@@ -213,23 +277,53 @@ def _send(
     return result
 
 
-def _success_json(result: SendResult) -> dict[str, Any]:
+def _success_json(result: SendResult, recording: Recording | None) -> dict[str, Any]:
     return {
         "status": 1,
         "request": result.request,
         "receipt": result.receipt,
         "attempts": result.attempts,
         "quota": common.quota_json(result.quota),
+        "history_id": None if recording is None else recording.entry_id,
     }
 
 
-def _report_success(args: argparse.Namespace, result: SendResult) -> None:
+def _report_success(
+    args: argparse.Namespace, result: SendResult, recording: Recording | None
+) -> None:
     """stdout: the request id, and the receipt on a second line (emergency)."""
     if args.json:
         if not args.wait_ack:  # with --wait-ack the one JSON object comes after the wait
-            common.print_json(_success_json(result))
+            common.print_json(_success_json(result, recording))
     elif not args.quiet:
         print(result.request)
         if result.receipt:
             print(result.receipt)
         sys.stdout.flush()
+
+
+def _report_not_sent(
+    args: argparse.Namespace, exc: ServerSendError, recording: Recording | None
+) -> int:
+    """A temporary failure: say so, and where the message is kept (the outbox)."""
+    if recording is None:
+        return common.report_temporary(args, exc)
+    entry = recording.entry_id
+    if args.queue:
+        if not args.quiet:
+            note(f"queued as history entry {entry} ({exc.last_error}); 'outbox flush' sends it")
+        if args.json:
+            common.print_json(
+                {"status": 0, "queued": True, "history_id": entry, "errors": [exc.last_error]}
+            )
+        return ExitCode.OK
+    error(str(exc))
+    error(f"kept in the outbox as entry {entry}: 'pullover-tui outbox flush' sends it later")
+    return common.json_failure(
+        args,
+        ExitCode.TEMPORARY,
+        [exc.last_error],
+        attempts=exc.attempts,
+        http_status=exc.status,
+        history_id=entry,
+    )

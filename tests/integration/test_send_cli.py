@@ -193,7 +193,10 @@ def test_slow_server_past_the_timeout(sandbox: Any) -> None:
     sandbox.config.latency = 3.0
     proc = send(sandbox, "--timeout", "0.5", "--retries", "0", "hi")
     assert proc.returncode == 3
-    assert proc.stderr == "pullover-tui: not sent after 1 attempt: no answer within 0.5 s\n"
+    assert proc.stderr.splitlines() == [
+        "pullover-tui: not sent after 1 attempt: no answer within 0.5 s",
+        "pullover-tui: kept in the outbox as entry 1: 'pullover-tui outbox flush' sends it later",
+    ]
 
 
 def test_garbage_body_is_temporary(sandbox: Any) -> None:
