@@ -29,9 +29,13 @@ def config_path_of(args: argparse.Namespace) -> str | None:
 def history_enabled(args: argparse.Namespace) -> bool:
     """The config's ``history`` switch (true when there is no config file)."""
     from pullover_tui.core.paths import config_path
+
+    path = config_path(config_path_of(args))
+    if not path.exists():  # the common case for scripts: spare parsing the config schema
+        return True
     from pullover_tui.core.profiles import load_config
 
-    return load_config(config_path(config_path_of(args))).history
+    return load_config(path).history
 
 
 def open_store(*, create: bool) -> HistoryStore | None:

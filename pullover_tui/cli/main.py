@@ -11,14 +11,41 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from typing import Any
 
 from pullover_tui._version import __version__
-from pullover_tui.cli import api_cmds, history_cmd, profiles_cmd, sandbox_cmd, send
 from pullover_tui.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from pullover_tui.cli.output import PROG, error
 
-SUBCOMMAND_MODULES = (send, api_cmds, profiles_cmd, history_cmd, sandbox_cmd)
+# Which module registers each command. Only the module of the command being run
+# is imported and asked for its parser (argparse setup for all of them costs more
+# than a send's own work); --help and unknown commands get the full parser.
+COMMAND_MODULES = {
+    "send": "send",
+    "receipt": "api_cmds",
+    "cancel": "api_cmds",
+    "sounds": "api_cmds",
+    "validate": "api_cmds",
+    "limits": "api_cmds",
+    "profiles": "profiles_cmd",
+    "history": "history_cmd",
+    "resend": "history_cmd",
+    "outbox": "history_cmd",
+    "sandbox": "sandbox_cmd",
+}
+SUBCOMMAND_MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the line (the first word that is not an option), if any."""
+    words = iter(argv)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 class UsageError(Exception):
@@ -42,7 +69,8 @@ def global_options() -> argparse.ArgumentParser:
     return parent
 
 
-def build_parser() -> Parser:
+def build_parser(command: str | None = None) -> Parser:
+    """The parser; with ``command``, only that command's module registers its parsers."""
     parents = [global_options()]
     parser = Parser(
         prog=PROG,
@@ -55,8 +83,12 @@ def build_parser() -> Parser:
     subparsers: Any = parser.add_subparsers(
         title="commands", metavar="COMMAND", parser_class=Parser
     )
-    for module in SUBCOMMAND_MODULES:
-        module.register(subparsers, parents)
+    if command in COMMAND_MODULES:
+        names: Sequence[str] = (COMMAND_MODULES[command],)
+    else:
+        names = SUBCOMMAND_MODULES
+    for name in names:
+        import_module(f"pullover_tui.cli.{name}").register(subparsers, parents)
     tui = subparsers.add_parser(
         "demo",
         parents=parents,
@@ -80,8 +112,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns (and, as a script, exits with) the exit code."""
-    parser = build_parser()
     args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command_in(args_list))
     try:
         args = parser.parse_args(args_list)
     except UsageError as exc:
