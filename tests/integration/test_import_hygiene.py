@@ -41,15 +41,28 @@ def probe(*args: str, env: dict[str, str] | None = None) -> dict[str, object]:
     return dict(json.loads(proc.stderr.strip().splitlines()[-1]))
 
 
-def test_send_imports_no_textual_rich_or_sqlite(sandbox: object) -> None:
+def test_send_imports_no_textual_or_rich(sandbox: object, tmp_path: object) -> None:
     import os
 
-    env = {**os.environ, "PUSHOVER_API_URL": sandbox.url}  # type: ignore[attr-defined]
+    env = {**os.environ, "PUSHOVER_API_URL": sandbox.url, "PULLOVER_TUI_DATA": str(tmp_path)}  # type: ignore[attr-defined]
     result = probe("send", "-a", TOKEN, "-u", USER, "hi", env=env)
     assert result["code"] == 0
     modules = set(result["modules"])  # type: ignore[arg-type]
     assert not modules & {"textual", "rich"}
+    # History is on by default: the config switch (platformdirs) and SQLite are needed.
+    assert modules <= ALLOWED_THIRD_PARTY | {"platformdirs"}, modules - ALLOWED_THIRD_PARTY
+    assert result["sqlite3"] is True
+
+
+def test_send_without_history_needs_neither_sqlite_nor_config(sandbox: object) -> None:
+    import os
+
+    env = {**os.environ, "PUSHOVER_API_URL": sandbox.url}  # type: ignore[attr-defined]
+    result = probe("send", "--no-history", "-a", TOKEN, "-u", USER, "hi", env=env)
+    assert result["code"] == 0
+    modules = set(result["modules"])  # type: ignore[arg-type]
     assert modules <= ALLOWED_THIRD_PARTY, modules - ALLOWED_THIRD_PARTY
+    assert result["sqlite3"] is False
 
 
 def test_help_and_version_import_nearly_nothing() -> None:
