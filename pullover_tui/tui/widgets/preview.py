@@ -1,0 +1,111 @@
+"""A live preview of the notification as a phone would show it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from pullover_tui.core.errors import ValidationError
+from pullover_tui.core.parsing import Priority, parse_timestamp
+from pullover_tui.tui.draft import Draft
+from pullover_tui.tui.html_text import html_to_text
+
+PHONE_APP = "PUSHOVER"  # what the phone shows above every notification
+
+PRIORITY_NOTES = {
+    Priority.LOWEST: "lowest: no alert, no sound",
+    Priority.LOW: "low: quiet, no sound or vibration",
+    Priority.NORMAL: "normal",
+    Priority.HIGH: "high: bypasses quiet hours",
+    Priority.EMERGENCY: "emergency: repeats until acknowledged",
+}
+
+
+def preview_time(draft: Draft) -> str:
+    """The time the phone would show: the timestamp's local clock time, or 'now'."""
+    try:
+        seconds = parse_timestamp(draft.timestamp) if draft.timestamp.strip() else None
+    except ValidationError:
+        seconds = None
+    if seconds is None:
+        return "now"
+    return datetime.fromtimestamp(seconds).strftime("%d %b %H:%M")
+
+
+def preview_body(draft: Draft) -> Text:
+    """The body as the phone renders it: HTML subset styled, monospace kept as is."""
+    if not draft.message.strip():
+        return Text("Your message appears here as you type.", style="italic dim")
+    if draft.format == "html":
+        return html_to_text(draft.message)
+    return Text(draft.message)
+
+
+class NotificationPreview(Vertical):
+    """The notification card plus a line of what else the message asks for."""
+
+    draft: reactive[Draft] = reactive(Draft, always_update=True)
+    app_name: reactive[str] = reactive("Pushover")
+    """Shown as the title when the message has none (Pushover uses the app's name)."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="notification"):
+            yield Static(id="notification-head", markup=False)
+            yield Static(id="notification-title", markup=False)
+            yield Static(id="notification-body", markup=False)
+            yield Static(id="notification-url", markup=False)
+        yield Static(id="notification-meta", markup=False)
+
+    def on_mount(self) -> None:
+        self.border_title = "Preview"
+        self._show()
+
+    def watch_draft(self) -> None:
+        self._show()
+
+    def watch_app_name(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        if not self.is_mounted:
+            return
+        draft = self.draft
+        card = self.query_one("#notification", Vertical)
+        for priority in Priority:
+            card.set_class(draft.priority is priority, f"-{priority.label}")
+        head = Text(PHONE_APP, style="bold")
+        time_text = preview_time(draft)
+        width = max(self.query_one("#notification-head").size.width, 20)
+        head.append(" " * max(1, width - len(head.plain) - len(time_text)))
+        head.append(time_text, style="dim")
+        self.query_one("#notification-head", Static).update(head)
+        title = self.query_one("#notification-title", Static)
+        title.update(Text(draft.title.strip() or self.app_name, style="bold"))
+        body = self.query_one("#notification-body", Static)
+        body.set_class(draft.format == "monospace", "-monospace")
+        body.update(preview_body(draft))
+        url = self.query_one("#notification-url", Static)
+        url.display = bool(draft.url.strip())
+        url.update(Text(f"→ {draft.url_title.strip() or draft.url.strip()}", style="underline"))
+        self.query_one("#notification-meta", Static).update(_meta(draft))
+
+    def on_resize(self) -> None:
+        self._show()
+
+
+def _meta(draft: Draft) -> str:
+    parts = [PRIORITY_NOTES[draft.priority]]
+    parts.append(f"sound: {draft.sound or 'default'}")
+    parts.append(f"device: {draft.device or 'all'}")
+    if draft.ttl.strip().isdigit():
+        parts.append(f"deleted after {draft.ttl.strip()} s")
+    if draft.is_emergency:
+        parts.append(f"re-alerts every {draft.retry or '?'} s for {draft.expire or '?'} s")
+    if draft.format != "plain":
+        parts.append(draft.format)
+    return " · ".join(parts)

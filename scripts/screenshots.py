@@ -1,0 +1,204 @@
+"""Make ``screenshots/*.svg`` from the real app: every screen the README shows.
+
+Run it from the repository root whenever a screen changes::
+
+    python scripts/screenshots.py            # all of them, at 120x40
+    python scripts/screenshots.py demo help  # only these
+
+Each shot runs the app headless (``run_test``) against an in-process sandbox,
+with a throwaway config in a temporary directory and fake, well-formed keys:
+no real account, no network, and every secret on screen is masked anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from functools import partial
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from pullover_tui.core.parsing import Priority
+from pullover_tui.core.profiles import Config, EnvSecret, Profile, save_config
+from pullover_tui.sandbox import Sandbox, SandboxConfig, running_sandbox
+from pullover_tui.tui.app import PulloverApp
+from pullover_tui.tui.demo import start_demo
+
+SIZE = (120, 40)
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+TOKEN = "azGDORePK8gMaC0QOYAMyEEuzJnyUi"  # the examples of Pushover's documentation
+USER = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
+
+Steps = Callable[[Pilot[None], PulloverApp], Awaitable[None]]
+
+
+def sample_config(api_url: str) -> Config:
+    personal = Profile("personal", TOKEN, USER, sound="magic", api_url=api_url)
+    ops = Profile(
+        "ops",
+        EnvSecret("OPS_PUSHOVER_TOKEN"),
+        USER,
+        priority=Priority.HIGH,
+        device="pager",
+        title="ops alert",
+        api_url=api_url,
+    )
+    return Config({"personal": personal, "ops": ops}, default_profile="personal")
+
+
+async def shoot(name: str, app: PulloverApp, steps: Steps) -> None:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause(0.3)
+        await steps(pilot, app)
+        await pilot.pause(0.3)
+        await pilot.wait_for_scheduled_animations()
+        app.save_screenshot(f"{name}.svg", str(OUT))
+    print(f"screenshots/{name}.svg")
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    await pilot.press(*["enter" if ch == "\n" else ch for ch in text])
+
+
+async def fill(pilot: Pilot[None], app: PulloverApp, **values: str) -> None:
+    """Set inputs directly (typing every character of a long field is slow)."""
+    from textual.widgets import Input
+
+    for name, value in values.items():
+        app.screen.query_one(f"#{name}", Input).value = value
+    await pilot.pause()
+
+
+async def choose(pilot: Pilot[None], app: PulloverApp, name: str, value: object) -> None:
+    from textual.widgets import Select
+
+    app.screen.query_one(f"#{name}", Select).value = value
+    await pilot.pause()
+
+
+async def compose_empty(pilot: Pilot[None], app: PulloverApp) -> None:
+    await pilot.pause(0.3)
+
+
+async def compose_filled(pilot: Pilot[None], app: PulloverApp) -> None:
+    await type_text(pilot, "Backup of <b>db-01</b> finished in <i>4 min</i>.\n")
+    await type_text(pilot, '<font color="#2ecc71">All 3 checks passed</font>')
+    await fill(pilot, app, title="Nightly backup", url="https://example.com/backups/db-01")
+    await fill(pilot, app, url_title="Open the report", timestamp="2026-11-28T03:15")
+    await choose(pilot, app, "format", "html")
+    await choose(pilot, app, "priority", Priority.HIGH)
+
+
+async def validation_errors(pilot: Pilot[None], app: PulloverApp) -> None:
+    await type_text(pilot, "Disk almost full on web-02")
+    await choose(pilot, app, "priority", Priority.EMERGENCY)
+    await fill(pilot, app, timestamp="tomorrow", ttl="soon", retry="10")
+    await pilot.press("ctrl+s")
+
+
+async def sending(sandbox: Sandbox, pilot: Pilot[None], app: PulloverApp) -> None:
+    await app.workers.wait_for_complete()  # sounds and devices first
+    sandbox.config.fail_first = 10**6  # from now on every send fails and is retried
+    await type_text(pilot, "Deploy of v2.4.1 started")
+    await pilot.press("ctrl+s")
+    await pilot.pause(1.0)
+
+
+async def sent(pilot: Pilot[None], app: PulloverApp) -> None:
+    await type_text(pilot, "Deploy of v2.4.1 finished")
+    await pilot.press("ctrl+s")
+    await app.workers.wait_for_complete()
+    await pilot.pause(0.3)
+
+
+async def profiles(pilot: Pilot[None], app: PulloverApp) -> None:
+    await pilot.press("f3")
+    await pilot.pause(0.2)
+    await pilot.press("v")
+    await app.workers.wait_for_complete()
+
+
+async def profile_form(pilot: Pilot[None], app: PulloverApp) -> None:
+    await pilot.press("f3")
+    await pilot.pause(0.2)
+    await pilot.press("down", "e")
+    await pilot.pause(0.3)
+
+
+async def welcome(pilot: Pilot[None], app: PulloverApp) -> None:
+    await pilot.pause(0.3)
+
+
+async def demo(pilot: Pilot[None], app: PulloverApp) -> None:
+    await type_text(pilot, "Coffee is ready")
+    await pilot.press("ctrl+s")
+    await app.workers.wait_for_complete()
+    await fill(pilot, app, title="Build failed", url="https://ci.example.com/builds/812")
+    await choose(pilot, app, "priority", Priority.HIGH)
+    await type_text(pilot, "main: 2 tests failed in test_api.py")
+    await pilot.press("ctrl+s")
+    await app.workers.wait_for_complete()
+    await pilot.pause(0.5)
+    app.clear_notifications()
+    await type_text(pilot, "Lunch at 12:30?")
+
+
+async def config_error(pilot: Pilot[None], app: PulloverApp) -> None:
+    await pilot.pause(0.2)
+
+
+async def help_keys(pilot: Pilot[None], app: PulloverApp) -> None:
+    await pilot.press("f1")
+    await pilot.pause(0.2)
+
+
+def in_home(home: Path, app: PulloverApp) -> PulloverApp:
+    """Make ``home`` the home directory from now on (it shows as ``~`` on screen)."""
+    os.environ["HOME"] = str(home)
+    return app
+
+
+async def main(wanted: set[str]) -> None:
+    OUT.mkdir(exist_ok=True)
+    os.environ["OPS_PUSHOVER_TOKEN"] = TOKEN
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["HOME"] = tmp  # paths on screen read ~/.config/pullover-tui/...
+        config = Path(tmp) / ".config" / "pullover-tui" / "config.toml"
+        empty = Path(tmp) / "none.toml"
+        broken_home = Path(tmp) / "other-home"
+        broken = broken_home / ".config" / "pullover-tui" / "config.toml"
+        broken.parent.mkdir(parents=True)
+        broken.write_text('[profiles.home]\napp_token = "abc"\npriority = "urgent"\n')
+        with running_sandbox(SandboxConfig(devices=("iphone", "pager"))) as sandbox:
+            save_config(config, sample_config(sandbox.url))
+            shots: list[tuple[str, Callable[[], PulloverApp], Steps]] = [
+                ("compose-empty", lambda: PulloverApp(config), compose_empty),
+                ("compose-filled", lambda: PulloverApp(config), compose_filled),
+                ("validation-errors", lambda: PulloverApp(config), validation_errors),
+                ("sent", lambda: PulloverApp(config), sent),
+                ("profiles", lambda: PulloverApp(config), profiles),
+                ("profile-form", lambda: PulloverApp(config), profile_form),
+                ("welcome", lambda: PulloverApp(empty), welcome),
+                ("help", lambda: PulloverApp(config), help_keys),
+                ("config-error", lambda: in_home(broken_home, PulloverApp(broken)), config_error),
+            ]
+            for name, make, steps in shots:
+                if not wanted or name in wanted:
+                    await shoot(name, make(), steps)
+            if not wanted or "sending" in wanted:
+                await shoot("sending", PulloverApp(config), partial(sending, sandbox))
+                sandbox.config.fail_first = 0
+        if not wanted or "demo" in wanted:
+            session = start_demo()
+            try:
+                await shoot("demo", PulloverApp(empty, demo=session), demo)
+            finally:
+                session.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(set(sys.argv[1:])))
