@@ -32,9 +32,13 @@ if mode == "minimal":
     app = Minimal()
 else:
     from pathlib import Path
+    import pullover_tui.tui.app as app_module
     from pullover_tui.tui.app import PulloverApp
 
     class Timed(PulloverApp):
+        # Textual resolves a relative CSS_PATH against the subclass's file, which -c lacks.
+        CSS_PATH = str(Path(app_module.__file__).with_name(PulloverApp.CSS_PATH))
+
         def on_ready(self) -> None:
             self.call_after_refresh(self.exit)
 
