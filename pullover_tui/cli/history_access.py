@@ -132,7 +132,11 @@ def parse_since(text: str, now: float | None = None) -> float:
     value = text.strip().lower()
     current = time.time() if now is None else now
     if match := _RELATIVE.fullmatch(value):
-        return current - int(match[1]) * _UNIT_SECONDS[match[2].lower()]
+        digits = match[1]
+        if len(digits) > 20:  # longer than since the Big Bang; int() refuses > 4300 digits
+            return 0.0
+        age = int(digits) * _UNIT_SECONDS[match[2].lower()]
+        return current - age if age < current else 0.0
     if value in ("today", "yesterday"):
         midnight = datetime.fromtimestamp(current).replace(
             hour=0, minute=0, second=0, microsecond=0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from pullover_tui.core.history_entry import HistoryEntry, iso_time
@@ -16,8 +16,8 @@ PRIORITY_LABELS = {-2: "lowest", -1: "low", 0: "normal", 1: "high", 2: "emerg"}
 
 
 def terminal_width() -> int:
-    """Columns to fit: the terminal's (or ``$COLUMNS``), else 80."""
-    return max(40, shutil.get_terminal_size((80, 24)).columns)
+    """Columns to fit: the terminal's (or ``$COLUMNS``), else 80; at least 20."""
+    return max(20, shutil.get_terminal_size((80, 24)).columns)
 
 
 def local_time(seconds: float) -> str:
@@ -38,24 +38,37 @@ def summary(entry: HistoryEntry) -> str:
 
 
 def table(entries: Sequence[HistoryEntry], width: int | None = None) -> list[str]:
-    """Header and one line per entry: time (local), id, status, profile, priority, text."""
+    """Header and one line per entry: time (local), id, status, profile, priority, text.
+
+    In a terminal too narrow for all of them, profile and priority go first, then the
+    time, so that the message keeps at least ``MIN_TEXT`` columns.
+    """
     width = terminal_width() if width is None else width
     id_width = max([2, *(len(str(e.id)) for e in entries)])
     profiles = [clip(e.profile or "-", PROFILE_MAX) for e in entries]
     profile_width = max([7, *(len(p) for p in profiles)])
-    head = (
-        f"{'TIME':<16} {'ID':>{id_width}} {'STATUS':<8} {'PROFILE':<{profile_width}} "
-        f"{'PRIORITY':<8} "
-    )
-    text_width = max(MIN_TEXT, width - len(head))
-    lines = [head + "MESSAGE"]
+    columns: list[tuple[str, int, Callable[[HistoryEntry, str], str]]] = [
+        ("TIME", 16, lambda e, _: local_time(e.created_at)),
+        ("ID", -id_width, lambda e, _: str(e.id)),
+        ("STATUS", 8, lambda e, _: e.status),
+        ("PROFILE", profile_width, lambda _, profile: profile),
+        ("PRIORITY", 8, lambda e, _: PRIORITY_LABELS.get(int(e.priority), str(int(e.priority)))),
+    ]
+    for dropped in ((), ("PROFILE", "PRIORITY"), ("PROFILE", "PRIORITY", "TIME")):
+        shown = [c for c in columns if c[0] not in dropped]
+        if width - sum(abs(w) + 1 for _, w, _ in shown) >= MIN_TEXT:
+            break
+    text_width = max(MIN_TEXT, width - sum(abs(w) + 1 for _, w, _ in shown))
+    lines = ["".join(_cell(name, w) for name, w, _ in shown) + "MESSAGE"]
     for entry, profile in zip(entries, profiles, strict=True):
-        priority = PRIORITY_LABELS.get(int(entry.priority), str(int(entry.priority)))
-        lines.append(
-            f"{local_time(entry.created_at):<16} {entry.id:>{id_width}} {entry.status:<8} "
-            f"{profile:<{profile_width}} {priority:<8} {clip(summary(entry), text_width)}"
-        )
+        cells = "".join(_cell(cell(entry, profile), w) for _, w, cell in shown)
+        lines.append(cells + clip(summary(entry), text_width))
     return lines
+
+
+def _cell(text: str, width: int) -> str:
+    """Padded to ``abs(width)`` and a space; a negative width aligns right."""
+    return f"{text:>{-width}} " if width < 0 else f"{text:<{width}} "
 
 
 def detail(entry: HistoryEntry) -> list[str]:

@@ -8,6 +8,7 @@ core (and Textual) only inside ``run``, so ``--help`` and ``send`` start fast.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -112,14 +113,18 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns (and, as a script, exits with) the exit code."""
+    _pass_undecodable_bytes_through(sys.stdout)
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(command_in(args_list))
     try:
+        parser = build_parser(command_in(args_list))
         args = parser.parse_args(args_list)
     except UsageError as exc:
         error(str(exc))
         print(f"Try '{PROG} --help' for more information.", file=sys.stderr)
         return ExitCode.USAGE
+    except KeyboardInterrupt:  # Ctrl-C while starting up: as quiet as later on
+        error("interrupted")
+        return ExitCode.INTERRUPTED
     handler = getattr(args, "handler", run_tui)
     try:
         return int(handler(args))
@@ -138,8 +143,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERNAL
 
 
+def _pass_undecodable_bytes_through(stream: object) -> None:
+    """Print names that came in as bytes that are not UTF-8 (a file name, say) as those same
+    bytes instead of crashing: what Python already does in the C locale, in every locale."""
+    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        stream.reconfigure(errors="surrogateescape")
+
+
 def entry() -> None:
-    sys.exit(main())
+    try:
+        code = main()
+    except KeyboardInterrupt:  # between main's own guards, e.g. while reporting an error
+        code = ExitCode.INTERRUPTED
+    sys.exit(code)
 
 
 if __name__ == "__main__":

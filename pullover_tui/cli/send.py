@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pullover_tui.core.request import SendResult
 
 TRUNCATION_MARK = "…"
+FLUSH_HINT = "'pullover-tui outbox flush' sends it later"
 
 # Message keyword arguments given by flags of the same dest name.
 MESSAGE_FLAGS = (
@@ -112,7 +113,23 @@ def read_message_text(args: argparse.Namespace) -> str | None:
 
 
 def truncate(text: str, most: int) -> str:
-    return text if len(text) <= most else text[: most - len(TRUNCATION_MARK)] + TRUNCATION_MARK
+    """At most ``most`` characters, the cut marked with an ellipsis.
+
+    The cut never parts a character from what modifies it (``e`` + U+0301,
+    variation selectors, skin tones), nor ends on a zero-width joiner.
+    """
+    if len(text) <= most:
+        return text
+    cut = most - len(TRUNCATION_MARK)
+    while cut > 0 and (_modifies_previous(text[cut]) or text[cut - 1] == "\u200d"):
+        cut -= 1
+    return text[:cut] + TRUNCATION_MARK
+
+
+def _modifies_previous(char: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(char) in ("Mn", "Mc", "Me") or "\U0001f3fb" <= char <= "\U0001f3ff"
 
 
 def build_message(args: argparse.Namespace, text: str, defaults: dict[str, Any]) -> Message:
@@ -191,6 +208,10 @@ def run(args: argparse.Namespace) -> int:
             recording = start_recording(args, message, settings, client.api_url) if record else None
             try:
                 result = _send(args, client, settings, message, recording)
+            except KeyboardInterrupt:
+                if recording is not None:  # its row stays pending: the outbox has it
+                    error(f"kept in the outbox as entry {recording.entry_id}: {FLUSH_HINT}")
+                raise
             finally:
                 if recording is not None:
                     recording.close()
@@ -318,7 +339,7 @@ def _report_not_sent(
             )
         return ExitCode.OK
     error(str(exc))
-    error(f"kept in the outbox as entry {entry}: 'pullover-tui outbox flush' sends it later")
+    error(f"kept in the outbox as entry {entry}: {FLUSH_HINT}")
     return common.json_failure(
         args,
         ExitCode.TEMPORARY,

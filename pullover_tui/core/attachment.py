@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from pullover_tui.core.errors import ValidationError
 from pullover_tui.core.limits import ATTACHMENT_MAX_BYTES
+from pullover_tui.core.parsing import is_unicode_text
 
 FIELD = "attachment"
 
@@ -33,6 +34,13 @@ def sniff_image_type(head: bytes) -> str | None:
     if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif"):
         return "image/avif" if head[8:12] == b"avif" else "image/heic"
     return None
+
+
+def printable_name(name: str) -> str:
+    """A file name as text a request can carry: bytes that are not UTF-8 become U+FFFD."""
+    if is_unicode_text(name):
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)
@@ -76,13 +84,13 @@ class Attachment:
             raise ValidationError(FIELD, f"is a directory: {file}") from None
         except OSError as exc:
             raise ValidationError(FIELD, f"cannot read {file}: {exc.strerror}") from None
-        return cls.from_bytes(content, file.name)
+        return cls.from_bytes(content, printable_name(file.name))
 
     @classmethod
     def from_file(cls, stream: BinaryIO, filename: str | None = None) -> Attachment:
         content = stream.read(ATTACHMENT_MAX_BYTES + 1)
         name = filename or Path(str(getattr(stream, "name", "image"))).name
-        return cls.from_bytes(content, name)
+        return cls.from_bytes(content, printable_name(name))
 
     @classmethod
     def coerce(cls, value: object) -> Attachment:

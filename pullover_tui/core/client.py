@@ -18,8 +18,8 @@ from typing import Self, TypeVar
 import httpx
 
 from pullover_tui._version import __version__
-from pullover_tui.core.endpoint import resolve_api_url
-from pullover_tui.core.errors import ServerSendError
+from pullover_tui.core.endpoint import is_loopback_host, resolve_api_url
+from pullover_tui.core.errors import ServerSendError, ValidationError
 from pullover_tui.core.message import Message
 from pullover_tui.core.request import (
     ApiAnswer,
@@ -109,6 +109,20 @@ def _hide_query_secrets_in_httpx_logs() -> None:
         logger.addFilter(_HideQuerySecrets())
 
 
+def _check_httpx_accepts(api_url: str) -> None:
+    """A root httpx would refuse only when a request is built (e.g. ``xn--zz``, not a valid
+    international name) is a ValidationError now, like any other bad root; and the host
+    httpx will connect to gets the plain-http check too, in case its parser and
+    ``urlsplit`` ever disagree about where a URL points."""
+    try:
+        url = httpx.URL(api_url)
+        host = url.host
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        raise ValidationError("api_url", "is not a valid URL") from None
+    if url.scheme != "https" and not (url.scheme == "http" and is_loopback_host(host)):
+        raise ValidationError("api_url", "must use https:// (plain http only for loopback hosts)")
+
+
 class _ClientBase:
     def __init__(
         self,
@@ -119,6 +133,7 @@ class _ClientBase:
     ) -> None:
         _hide_query_secrets_in_httpx_logs()
         self.api_url = resolve_api_url(api_url)
+        _check_httpx_accepts(self.api_url)
         self.policy = policy or RetryPolicy()
         self.rng = rng or random.Random()
         self.on_retry = on_retry

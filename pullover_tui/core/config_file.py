@@ -69,6 +69,8 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
 
     try:
         return tomllib.loads(text)
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError("not valid TOML: nested too deeply", path=path) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line: int | None = None
@@ -151,6 +153,26 @@ def write_atomic(path: Path, text: str) -> None:
             raise ConfigError(f"cannot write: {exc.strerror}", path=path) from None
         raise
     _fsync_dir(target.parent)
+
+
+STALE_TEMP_AGE = 60.0  # seconds: a write takes milliseconds; an older temp file's writer died
+
+
+def remove_stale_temp_files(path: Path, now: float | None = None) -> None:
+    """Delete the temp files of writers killed mid-write (call it holding the lock).
+
+    Each is a whole copy of the config, secrets included, that nobody will rename:
+    left alone, killed writers would pile them up, and keep secrets a user has rotated.
+    """
+    import glob
+    import time
+
+    target = Path(os.path.realpath(path))
+    cutoff = (time.time() if now is None else now) - STALE_TEMP_AGE
+    for temp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        with suppress(OSError):
+            if temp.stat().st_mtime < cutoff:
+                temp.unlink()
 
 
 def make_private_dirs(directory: Path) -> None:

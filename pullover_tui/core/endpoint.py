@@ -25,6 +25,8 @@ def is_loopback_host(host: str) -> bool:
 def check_api_url(url: str, field: str = "api_url") -> str:
     """An API root without its trailing slash; plain http only for loopback hosts."""
     url = url.strip().rstrip("/")
+    if any(not char.isprintable() or char.isspace() for char in url):
+        raise ValidationError(field, "is not a valid URL")
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -37,6 +39,9 @@ def check_api_url(url: str, field: str = "api_url") -> str:
         raise ValidationError(field, "must use https:// (plain http only for loopback hosts)")
     if parts.query or parts.fragment:
         raise ValidationError(field, "must not have a query or fragment")
+    if parts.username is not None or parts.password is not None:
+        # it would be shown wherever the API root is (-v, history): keep secrets out of it
+        raise ValidationError(field, "must not hold a user name or password")
     return url
 
 

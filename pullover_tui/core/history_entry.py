@@ -33,7 +33,7 @@ from typing import Any, Final
 from pullover_tui.core.attachment import Attachment
 from pullover_tui.core.errors import ValidationError
 from pullover_tui.core.message import Message
-from pullover_tui.core.parsing import Priority
+from pullover_tui.core.parsing import Priority, is_unicode_text
 
 PENDING: Final = "pending"
 FAILED: Final = "failed"
@@ -51,7 +51,9 @@ _FINGERPRINT_HEX = 16
 
 
 def _digest(*parts: str) -> str:
-    data = "\0".join(("pullover-tui credentials v1", *parts)).encode("utf-8")
+    # surrogatepass: a malformed key (e.g. undecodable bytes from argv) still hashes, to a
+    # fingerprint that matches nothing, instead of raising before it can be refused.
+    data = "\0".join(("pullover-tui credentials v1", *parts)).encode("utf-8", "surrogatepass")
     return hashlib.sha256(data).hexdigest()[:_FINGERPRINT_HEX]
 
 
@@ -115,7 +117,10 @@ def iso_time(seconds: float | None) -> str | None:
     """Unix seconds as local ISO 8601 with the offset (what ``--json`` prints)."""
     if seconds is None:
         return None
-    return datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")
+    try:
+        return datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):  # e.g. a row written before times were bounded
+        return str(seconds)
 
 
 @dataclass(frozen=True)
@@ -232,6 +237,8 @@ def attachment_record(message: Message, path: str | None) -> AttachmentRecord | 
     """How a message's attachment will be recorded; ``path`` is the file it was read from."""
     if message.attachment is not None:
         a = message.attachment
+        if path is not None and not is_unicode_text(path):
+            path = None  # a name that is not UTF-8 cannot be stored: not kept, like stdin
         return AttachmentRecord(
             source=FROM_PATH if path else FROM_BYTES,
             path=str(Path(path).expanduser().absolute()) if path else None,

@@ -14,6 +14,11 @@ ATTACHMENT_MAX_BYTES = 5_242_880
 RETRY_MIN = 30
 EXPIRE_MAX = 10_800
 MIN_RETRY_WAIT = 5.0  # seconds Pushover asks clients to wait between attempts
+# Bounds of our own for the whole numbers of a message, so that every value we accept can
+# be stored (SQLite: 64 bits), shown as a date (Python: years 1 to 9999) and sent: the
+# sandbox, like Pushover, reads at most 15 digits.
+SECONDS_MAX = 999_999_999_999_999  # ttl and retry
+TIMESTAMP_MAX = 253_402_214_399  # 9999-12-30T23:59:59Z: a local time on any offset stays in 9999
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9]{30}")
 DEVICE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,25}")

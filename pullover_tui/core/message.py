@@ -13,12 +13,26 @@ from typing import TYPE_CHECKING, Any
 from pullover_tui.core import limits
 from pullover_tui.core.attachment import Attachment
 from pullover_tui.core.errors import FieldProblem, ValidationError
-from pullover_tui.core.parsing import Priority, parse_int, parse_timestamp
+from pullover_tui.core.parsing import (
+    UNDECODABLE,
+    Priority,
+    is_unicode_text,
+    parse_int,
+    parse_timestamp,
+)
 
 if TYPE_CHECKING:
     from pullover_tui.core.simple import Application, SendResponse, User
 
-__all__ = ["Message", "Priority", "validate_devices", "validate_token", "validate_user_keys"]
+__all__ = [
+    "UNDECODABLE",
+    "Message",
+    "Priority",
+    "is_unicode_text",
+    "validate_devices",
+    "validate_token",
+    "validate_user_keys",
+]
 
 
 FIELD_ORDER = (
@@ -126,7 +140,7 @@ class Message:
         }
         if not isinstance(message, str):
             problems.append(FieldProblem("message", "must be text"))
-        problems.extend(_field_rules(values))
+        problems.extend(_field_rules(values, found=problems))
         if problems:
             problems.sort(
                 key=lambda p: FIELD_ORDER.index(p.field) if p.field in FIELD_ORDER else 99
@@ -155,13 +169,19 @@ def _ttl(value: object) -> int:
     seconds = parse_int(value, "ttl", "must be a whole number of seconds")
     if seconds <= 0:
         raise ValidationError("ttl", "must be more than 0 seconds")
-    return seconds
+    return _at_most_seconds_max("ttl", seconds)
 
 
 def _retry(value: object) -> int:
     seconds = parse_int(value, "retry", "must be a whole number of seconds")
     if seconds < limits.RETRY_MIN:
         raise ValidationError("retry", f"must be at least {limits.RETRY_MIN} seconds")
+    return _at_most_seconds_max("retry", seconds)
+
+
+def _at_most_seconds_max(field: str, seconds: int) -> int:
+    if seconds > limits.SECONDS_MAX:
+        raise ValidationError(field, f"must be at most {limits.SECONDS_MAX:,} seconds")
     return seconds
 
 
@@ -178,9 +198,27 @@ def _too_long(field: str, value: object, most: int) -> list[FieldProblem]:
     return []
 
 
-def _field_rules(v: dict[str, object]) -> list[FieldProblem]:
-    """The rules that concern one field's text or several fields together."""
-    problems: list[FieldProblem] = []
+TEXT_FIELDS = (
+    "message", "title", "url", "url_title", "sound", "attachment_base64", "attachment_type",
+    "callback",
+)  # fmt: skip
+
+
+def _undecodable(v: dict[str, object]) -> list[FieldProblem]:
+    texts = [(field, v[field]) for field in TEXT_FIELDS]
+    texts += [("tags", tag) for tag in v["tags"]]  # type: ignore[attr-defined]
+    bad = dict.fromkeys(f for f, t in texts if isinstance(t, str) and not is_unicode_text(t))
+    return [FieldProblem(field, UNDECODABLE) for field in bad]
+
+
+def _field_rules(v: dict[str, object], found: Iterable[FieldProblem] = ()) -> list[FieldProblem]:
+    """The rules that concern one field's text or several fields together.
+
+    ``found`` are the problems already known (a value that did not parse is None
+    here, and must not be reported a second time as missing).
+    """
+    problems: list[FieldProblem] = _undecodable(v)
+    known = {p.field for p in found}
     if not str(v["message"]).strip():
         problems.append(FieldProblem("message", "is required and must not be blank"))
     problems += _too_long("message", v["message"], limits.MESSAGE_MAX)
@@ -203,7 +241,7 @@ def _field_rules(v: dict[str, object]) -> list[FieldProblem]:
         )
     if v["priority"] is Priority.EMERGENCY:
         for field in ("retry", "expire"):
-            if v[field] is None and not any(p.field == field for p in problems):
+            if v[field] is None and field not in known | {p.field for p in problems}:
                 problems.append(FieldProblem(field, "is required for emergency priority"))
     else:
         for field in ("retry", "expire", "callback", "tags"):

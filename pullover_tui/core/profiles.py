@@ -24,12 +24,13 @@ from pullover_tui.core.config_file import (
     locate_key,
     parse_toml,
     read_text,
+    remove_stale_temp_files,
     render_toml,
     write_atomic,
 )
 from pullover_tui.core.endpoint import check_api_url
 from pullover_tui.core.errors import ConfigError, ConfigProblem, FieldProblem, ValidationError
-from pullover_tui.core.message import validate_devices
+from pullover_tui.core.message import UNDECODABLE, is_unicode_text, validate_devices
 from pullover_tui.core.parsing import Priority
 from pullover_tui.core.secret_refs import (
     CommandSecret,
@@ -151,6 +152,8 @@ def _text_rule(most: int | None) -> Callable[[object, str], str]:
     def check(value: object, key: str) -> str:
         if not isinstance(value, str):
             raise ValidationError(key, "must be text")
+        if not is_unicode_text(value):
+            raise ValidationError(key, UNDECODABLE)
         if not value.strip():
             raise ValidationError(key, "must not be blank (leave the key out instead)")
         if most is not None and len(value) > most:
@@ -181,6 +184,8 @@ def _ttl_rule(value: object, key: str) -> int:
         raise ValidationError(key, "must be a whole number of seconds")
     if value <= 0:
         raise ValidationError(key, "must be more than 0 seconds")
+    if value > limits.SECONDS_MAX:
+        raise ValidationError(key, f"must be at most {limits.SECONDS_MAX:,} seconds")
     return value
 
 
@@ -398,5 +403,6 @@ def update_config(path: str | os.PathLike[str], change: Callable[[Config], Confi
     path = Path(path)
     with exclusive_lock(path):
         config = change(load_config(path))
+        remove_stale_temp_files(path)
         save_config(path, config)
         return config

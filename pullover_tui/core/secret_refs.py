@@ -14,7 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pullover_tui.core.errors import ConfigError, FieldProblem, ValidationError
-from pullover_tui.core.message import validate_token, validate_user_keys
+from pullover_tui.core.message import (
+    UNDECODABLE,
+    is_unicode_text,
+    validate_token,
+    validate_user_keys,
+)
 from pullover_tui.core.secrets import ELLIPSIS, mask_secret
 
 ENV_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -50,6 +55,8 @@ class CommandSecret:
             raise ValidationError(
                 "command", "must be a list of strings: the program, then its arguments"
             )
+        if not all(is_unicode_text(arg) for arg in argv):
+            raise ValidationError("command", UNDECODABLE)
         object.__setattr__(self, "argv", tuple(argv))
 
     def __repr__(self) -> str:
@@ -107,11 +114,22 @@ def secret_to_toml(value: SecretValue) -> str | dict[str, object]:
 def describe_secret(value: SecretValue) -> str:
     """A secret as people may see it: ``azGD…yUi``, ``env:OPS_TOKEN``, ``command:pass show …``."""
     if isinstance(value, EnvSecret):
-        return f"env:{value.name}"
+        return f"env:{hide_key_like(value.name)}"
     if isinstance(value, CommandSecret):
-        shown = " ".join(value.argv[:2])
+        shown = hide_key_like(" ".join(value.argv[:2]))
         return f"command:{shown}" + (f" {ELLIPSIS}" if len(value.argv) > 2 else "")
     return mask_secret(value)
+
+
+# A run of letters and digits this long in a command's words (a token handed on to a
+# password manager, say) or in a variable's name (the token itself, put where its
+# variable's name belongs) may well be a secret: it is masked like one.
+_KEY_LIKE = re.compile(r"[A-Za-z0-9]{16,}")
+
+
+def hide_key_like(text: str) -> str:
+    """``text`` with every run of 16 or more letters and digits masked (``azGD…yUi``)."""
+    return _KEY_LIKE.sub(lambda found: mask_secret(found[0]), text)
 
 
 def resolve_secret(
@@ -132,8 +150,9 @@ def resolve_secret(
     if isinstance(value, EnvSecret):
         raw = environ.get(value.name, "").strip()
         if not raw:
-            raise ConfigError(f"environment variable {value.name} is not set", key=where)
-        origin = f"${value.name}"
+            shown = hide_key_like(value.name)
+            raise ConfigError(f"environment variable {shown} is not set", key=where)
+        origin = f"${hide_key_like(value.name)}"
     elif isinstance(value, CommandSecret):
         raw = _run_command(value, environ, timeout, where)
         origin = f"the output of {describe_secret(value)!r}"
@@ -154,7 +173,7 @@ def _run_command(
     """The first line the command prints, stripped; its output never goes into an error."""
     import subprocess  # ~20 ms, and only commands need it
 
-    program = secret.argv[0]
+    program = hide_key_like(secret.argv[0])  # as shown in errors
     try:
         done = subprocess.run(
             secret.argv,
@@ -188,6 +207,6 @@ def _first_line(stderr: bytes) -> str:
     """The first non-blank line of stderr, cut short: enough to diagnose, not a dump."""
     for line in stderr.decode("utf-8", "replace").splitlines():
         if line.strip():
-            line = line.strip()
+            line = hide_key_like(line.strip())
             return line if len(line) <= _SHOWN_STDERR else line[:_SHOWN_STDERR] + ELLIPSIS
     return ""

@@ -41,7 +41,7 @@ from pullover_tui.core.history_entry import (
     normal_user,
     recipient_fingerprint,
 )
-from pullover_tui.core.message import Message
+from pullover_tui.core.message import Message, is_unicode_text
 from pullover_tui.core.request import SendResult
 from pullover_tui.core.secrets import mask_secret
 from pullover_tui.core.store_schema import (
@@ -57,6 +57,7 @@ from pullover_tui.core.store_search import IN_OUTBOX, Query, search_query
 __all__ = ["CLAIM_LEASE", "HistoryEntry", "HistoryStore", "StoreError"]
 
 CLAIM_LEASE = 900.0  # seconds; longer than any send with the default retry policy
+SQLITE_INT_MAX = 2**63 - 1  # larger Python ints cannot be bound to a query
 ERROR_MAX = 500  # characters of last_error kept
 _CLAIM_FREE = (
     "(claimed_until IS NULL OR claimed_until < :now OR NOT pullover_owner_alive(claimed_by))"
@@ -286,6 +287,8 @@ class HistoryStore:
 
     def drop(self, entry_id: int) -> bool:
         """Delete an outbox row that no live process is sending; False if there is none."""
+        if not _is_row_id(entry_id):
+            return False
         with self._write() as conn:
             cursor = conn.execute(
                 f"DELETE FROM history WHERE id = :id AND {IN_OUTBOX} AND {_CLAIM_FREE}",
@@ -297,6 +300,8 @@ class HistoryStore:
 
     def claim(self, entry_id: int, *, lease: float = CLAIM_LEASE) -> HistoryEntry | None:
         """Claim one outbox row for this process; None if it is not there or someone has it."""
+        if not _is_row_id(entry_id):
+            return None
         with self._write() as conn:
             now = self._clock()
             cursor = conn.execute(
@@ -326,6 +331,8 @@ class HistoryStore:
     # -- reading -------------------------------------------------------------
 
     def get(self, entry_id: int) -> HistoryEntry | None:
+        if not _is_row_id(entry_id):
+            return None
         rows = self._read("SELECT * FROM history WHERE id = ?", (entry_id,))
         return entry_from_row(rows[0]) if rows else None
 
@@ -351,8 +358,10 @@ class HistoryStore:
         word starting so (any order; case and accents ignored): ``"disk fu"``
         finds "Disk full". Text with no letters or digits is matched as a substring.
         """
+        if not _storable(profile, text):
+            return []
         query = self._query(since, profile, status, text)
-        params = {**query.params, "limit": max(0, int(limit)), "offset": max(0, int(offset))}
+        params = {**query.params, "limit": _row_count(limit), "offset": _row_count(offset)}
         return [entry_from_row(row) for row in self._read(query.page_sql(), params)]
 
     def count(
@@ -364,6 +373,8 @@ class HistoryStore:
         text: str | None = None,
     ) -> int:
         """How many rows ``search`` would page through with the same filters."""
+        if not _storable(profile, text):
+            return 0
         query = self._query(since, profile, status, text)
         return int(self._read(query.count_sql(), query.params)[0][0])
 
@@ -373,3 +384,19 @@ class HistoryStore:
         return search_query(
             since=since, profile=profile, status=status, text=text, full_text=self.full_text
         )
+
+
+def _is_row_id(entry_id: int) -> bool:
+    """Whether ``entry_id`` can be a row's id at all (bigger ints cannot even be asked for)."""
+    return 0 < entry_id <= SQLITE_INT_MAX
+
+
+def _row_count(value: int) -> int:
+    """A LIMIT or OFFSET SQLite can take: negative is 0, anything huge is 'all'."""
+    return min(max(0, int(value)), SQLITE_INT_MAX)
+
+
+def _storable(*texts: str | None) -> bool:
+    """Whether SQLite can take these texts; one with undecodable bytes (lone surrogates,
+    e.g. from a non-UTF-8 command line) cannot be stored, so it matches no row."""
+    return all(text is None or is_unicode_text(text) for text in texts)

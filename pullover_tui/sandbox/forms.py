@@ -110,7 +110,13 @@ def _json_scalar(name: str, value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, int | str):
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # "\ud800" escapes decode to text no answer can carry
+            raise BodyError(400, f"JSON field {name!r} is not valid Unicode text") from None
+        return value
+    if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
