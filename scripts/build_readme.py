@@ -1,7 +1,7 @@
 """Assemble README.md from the sections in docs/, so each section has one source.
 
-    python scripts/build_readme.py          # write README.md
-    python scripts/build_readme.py --check  # exit 1 if README.md is out of date
+python scripts/build_readme.py          # write README.md
+python scripts/build_readme.py --check  # exit 1 if README.md is out of date
 """
 
 from __future__ import annotations
