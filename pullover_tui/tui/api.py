@@ -1,34 +1,48 @@
-"""The network work of the app, per profile: send, list sounds, list devices.
+"""The network work of the app, per profile: send, sounds, devices, quota, receipts.
 
-No Textual here: screens call these from ``@work`` workers. Secrets are
+No Textual here: screens call these from ``@work`` workers. Every request is
+built and read by the core (``account``, ``receipts``, the client); secrets are
 resolved off the event loop because a command secret runs a program.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import os
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from pullover_tui.core import account, receipts
 from pullover_tui.core.client import AsyncClient
+from pullover_tui.core.endpoint import API_URL_ENV, resolve_api_url
+from pullover_tui.core.errors import Quota
 from pullover_tui.core.message import Message
 from pullover_tui.core.profiles import Profile, resolve_secret
-from pullover_tui.core.request import ApiRequest, SendResult
+from pullover_tui.core.receipts import ReceiptStatus
+from pullover_tui.core.request import SendResult
 from pullover_tui.core.retry import RetryNotice, RetryPolicy
 
 RetryListener = Callable[[RetryNotice], None]
 ClientFactory = Callable[[str | None, RetryPolicy, RetryListener | None], AsyncClient]
-"""Makes the client for one job from the profile's API root, a policy and a retry listener."""
+"""Makes the client for one job from the API root, a policy and a retry listener."""
+Sleep = Callable[[float], Awaitable[None]]
 
 SEND_POLICY = RetryPolicy()
 LOOKUP_POLICY = RetryPolicy(max_attempts=2, timeout=10.0, deadline=30.0)
-"""Sounds and devices are a convenience: give up on them sooner than on a message."""
+"""Sounds, devices, quota and receipts are a convenience: give up on them sooner."""
 
 
 def default_client_factory(
     api_url: str | None, policy: RetryPolicy, on_retry: RetryListener | None
 ) -> AsyncClient:
     return AsyncClient(api_url, policy=policy, on_retry=on_retry)
+
+
+def profile_api_url(profile: Profile, env: Mapping[str, str] | None = None) -> str | None:
+    """The root for a profile as DESIGN.md orders it: ``PUSHOVER_API_URL`` wins over the
+    profile's ``api_url``. None leaves the choice to the client (the env, else Pushover)."""
+    environ = os.environ if env is None else env
+    return None if environ.get(API_URL_ENV) else profile.api_url
 
 
 @dataclass(frozen=True)
@@ -52,55 +66,109 @@ async def resolve_credentials(profile: Profile) -> Credentials:
 
 
 class ProfileApi:
-    """Sends and looks things up for one profile, each call with a fresh client."""
+    """Sends and looks things up for one profile, each call with a fresh client.
 
-    def __init__(self, profile: Profile, client_factory: ClientFactory) -> None:
+    ``api_url`` is the root to use (see ``profile_api_url``); the demo profile
+    passes its sandbox's, whatever the environment says.
+    """
+
+    def __init__(
+        self,
+        profile: Profile,
+        client_factory: ClientFactory,
+        *,
+        api_url: str | None,
+        sounds_cache: account.SoundCache | None = None,
+    ) -> None:
         self.profile = profile
+        self.api_url = api_url
         self._factory = client_factory
+        self._sounds_cache = sounds_cache
+
+    @property
+    def root(self) -> str:
+        """The API root the requests go to (what the history records)."""
+        return resolve_api_url(self.api_url)
 
     def _client(self, policy: RetryPolicy, on_retry: RetryListener | None = None) -> AsyncClient:
-        return self._factory(self.profile.api_url, policy, on_retry)
+        return self._factory(self.api_url, policy, on_retry)
 
-    async def send(self, message: Message, on_retry: RetryListener | None = None) -> SendResult:
-        credentials = await resolve_credentials(self.profile)
+    async def credentials(self) -> Credentials:
+        return await resolve_credentials(self.profile)
+
+    async def send(
+        self,
+        message: Message,
+        on_retry: RetryListener | None = None,
+        credentials: Credentials | None = None,
+    ) -> SendResult:
+        credentials = credentials or await self.credentials()
         async with self._client(SEND_POLICY, on_retry) as client:
             return await client.send(message, token=credentials.token, user=credentials.user)
 
     async def sounds(self) -> dict[str, str]:
         """The sounds the app may use: name -> description."""
-        credentials = await resolve_credentials(self.profile)
-        request = ApiRequest("GET", "/1/sounds.json", params={"token": credentials.token})
+        credentials = await self.credentials()
         async with self._client(LOOKUP_POLICY) as client:
-            answer = await client.call(request)
-        sounds = answer.body.get("sounds")
-        if not isinstance(sounds, dict):
-            return {}
-        return {str(name): str(description) for name, description in sounds.items()}
+            return await account.alist_sounds(
+                client, token=credentials.token, cache=self._sounds_cache
+            )
 
     async def devices(self) -> tuple[str, ...]:
-        """The user's active devices, from users/validate (raises ClientSendError if bad)."""
-        credentials = await resolve_credentials(self.profile)
-        request = ApiRequest(
-            "POST",
-            "/1/users/validate.json",
-            data={"token": credentials.token, "user": credentials.user},
-        )
+        """The user's active devices (raises ClientSendError for a refused key)."""
+        credentials = await self.credentials()
         async with self._client(LOOKUP_POLICY) as client:
-            answer = await client.call(request)
-        devices = answer.body.get("devices")
-        if not isinstance(devices, list):
-            return ()
-        return tuple(str(device) for device in devices)
+            info = await account.avalidate_user(
+                client, token=credentials.token, user=credentials.user.split(",")[0]
+            )
+        return info.devices
+
+    async def limits(self) -> Quota:
+        """The app's monthly quota: limit, remaining, reset time."""
+        credentials = await self.credentials()
+        async with self._client(LOOKUP_POLICY) as client:
+            return await account.aapp_limits(client, token=credentials.token)
+
+    async def receipt(self, receipt: str) -> ReceiptStatus:
+        credentials = await self.credentials()
+        async with self._client(LOOKUP_POLICY) as client:
+            return await receipts.aget_receipt(client, token=credentials.token, receipt=receipt)
+
+    async def watch_receipt(
+        self,
+        receipt: str,
+        on_poll: Callable[[ReceiptStatus], None],
+        sleep: Sleep | None = None,
+    ) -> ReceiptStatus:
+        """Poll until acknowledged or expired; the core keeps polls at least 5 s apart."""
+        credentials = await self.credentials()
+        async with self._client(LOOKUP_POLICY) as client:
+            return await receipts.await_acknowledgement(
+                client,
+                token=credentials.token,
+                receipt=receipt,
+                timeout=None,
+                sleep=sleep,
+                on_poll=on_poll,
+            )
+
+    async def cancel_receipt(self, receipt: str) -> str:
+        """Stop an emergency message re-alerting; Pushover's request id."""
+        credentials = await self.credentials()
+        async with self._client(LOOKUP_POLICY) as client:
+            return await receipts.acancel_receipt(client, token=credentials.token, receipt=receipt)
 
 
 @dataclass
 class ProfileCatalog:
-    """Sounds and devices fetched per profile, so switching back costs no request."""
+    """Sounds, devices and quota fetched per profile, so switching back costs no request."""
 
     sounds: dict[str, dict[str, str]] = field(default_factory=dict)
     devices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    quotas: dict[str, Quota] = field(default_factory=dict)
 
     def forget(self, profile_name: str) -> None:
         """Drop what is known of a profile (after it was edited or deleted)."""
         self.sounds.pop(profile_name, None)
         self.devices.pop(profile_name, None)
+        self.quotas.pop(profile_name, None)

@@ -1,8 +1,9 @@
 """``PulloverApp``: the one factory behind ``pullover-tui``, ``pullover-tui demo`` and the tests.
 
 The app owns the state every screen shares: the loaded config, the demo
-session (if any), the per-profile catalog of sounds and devices, and how to
-make API clients. Screens read it and call ``apply_config`` after a change.
+session (if any), the per-profile catalog of sounds, devices and quota, where
+the history and the draft live, and how to make API clients. Screens read it
+and call ``apply_config`` after a change.
 """
 
 from __future__ import annotations
@@ -17,13 +18,25 @@ from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
+from pullover_tui.core.account import SoundCache
 from pullover_tui.core.errors import ConfigError
+from pullover_tui.core.history_entry import HistoryEntry
+from pullover_tui.core.paths import HISTORY_FILENAME, data_dir
 from pullover_tui.core.profiles import Config, Profile, load_config
-from pullover_tui.tui.api import ClientFactory, ProfileCatalog, default_client_factory
+from pullover_tui.tui.api import (
+    ClientFactory,
+    ProfileApi,
+    ProfileCatalog,
+    Sleep,
+    default_client_factory,
+    profile_api_url,
+)
 from pullover_tui.tui.demo import DemoSession, start_demo
+from pullover_tui.tui.draft_store import DRAFT_FILENAME
 from pullover_tui.tui.screens.compose import ComposeScreen
 from pullover_tui.tui.screens.config_error import ConfigErrorScreen
 from pullover_tui.tui.screens.help import HelpScreen
+from pullover_tui.tui.screens.history import HistoryScreen
 from pullover_tui.tui.screens.profiles import ProfilesScreen
 from pullover_tui.tui.screens.welcome import WelcomeScreen
 
@@ -39,6 +52,13 @@ class PulloverApp(App[None]):
         Binding("f1", "help", "Keys", id="help", tooltip="Show every key binding"),
         Binding("f2", "show_compose", "Compose", id="compose", tooltip="Write and send a message"),
         Binding("f3", "show_profiles", "Profiles", id="profiles", tooltip="Manage profiles"),
+        Binding(
+            "f4",
+            "show_history",
+            "History",
+            id="history",
+            tooltip="Messages sent and waiting in the outbox: search, resend",
+        ),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit Pullover"),
     ]
 
@@ -49,9 +69,14 @@ class PulloverApp(App[None]):
         demo: DemoSession | None = None,
         demo_starter: Callable[[], DemoSession] = start_demo,
         client_factory: ClientFactory = default_client_factory,
+        data_dir: Path | None = None,
+        receipt_sleep: Sleep | None = None,
         cursor_blink: bool = True,
         animate: bool = True,
     ) -> None:
+        """``data_dir`` overrides where history and draft live (else the core's choice);
+        ``receipt_sleep`` replaces the wait between receipt polls (tests only: the
+        core still spaces polls 5 s apart, a fake sleep just does not wait them)."""
         super().__init__()
         self.config_path = config_path
         self.config = Config()
@@ -59,29 +84,73 @@ class PulloverApp(App[None]):
         self.demo = demo
         self.demo_starter = demo_starter
         self.client_factory = client_factory
+        self.receipt_sleep = receipt_sleep
         self.catalog = ProfileCatalog()
+        self.sounds_cache = SoundCache()
         self.cursor_blink = cursor_blink
+        self._data_dir = data_dir
         if not animate:
             self.animation_level = "none"
         self.profiles_changed: Signal[None] = Signal(self, "profiles_changed")
+        self.history_changed: Signal[None] = Signal(self, "history_changed")
 
     # State shared by the screens -------------------------------------------------------
 
     @property
+    def demo_profile(self) -> Profile | None:
+        """The demo's profile, named so that it hides none of the user's profiles."""
+        return None if self.demo is None else self.demo.profile_avoiding(self.config.profiles)
+
+    @property
     def profiles(self) -> dict[str, Profile]:
         """Every usable profile: the demo's (if any) first, then the config's."""
-        profiles = {} if self.demo is None else {self.demo.profile.name: self.demo.profile}
-        for name, profile in self.config.profiles.items():
-            profiles.setdefault(name, profile)
+        demo = self.demo_profile
+        profiles = {} if demo is None else {demo.name: demo}
+        profiles.update(self.config.profiles)
         return profiles
 
     def is_demo_profile(self, name: str) -> bool:
-        return self.demo is not None and name == self.demo.profile.name
+        demo = self.demo_profile
+        return demo is not None and name == demo.name
+
+    def api_for(self, profile: Profile) -> ProfileApi:
+        """The API of a profile: ``PUSHOVER_API_URL`` before its ``api_url``; the demo's
+        profile always sends to the demo's sandbox."""
+        demo = self.demo
+        url = demo.url if demo is not None and profile == demo.profile else None
+        return ProfileApi(
+            profile,
+            self.client_factory,
+            api_url=url or profile_api_url(profile),
+            sounds_cache=self.sounds_cache,
+        )
+
+    @property
+    def files_dir(self) -> Path:
+        """Where history and draft live: the demo's throwaway directory in demo mode."""
+        if self.demo is not None:
+            return self.demo.data_dir
+        return self._data_dir if self._data_dir is not None else data_dir()
+
+    @property
+    def history_on(self) -> bool:
+        """Whether sends are recorded: always in the demo, else the config's ``history``."""
+        return self.demo is not None or self.config.history
+
+    @property
+    def history_file(self) -> Path:
+        """The history file (it may hold earlier entries even when recording is off)."""
+        return self.files_dir / HISTORY_FILENAME
+
+    @property
+    def draft_file(self) -> Path | None:
+        """The saved draft; None with ``history = false`` (no record kept of messages)."""
+        return self.files_dir / DRAFT_FILENAME if self.history_on else None
 
     def starting_profile(self) -> str | None:
         """The profile the compose screen starts with: demo, the default, else the first."""
-        if self.demo is not None:
-            return self.demo.profile.name
+        if (demo := self.demo_profile) is not None:
+            return demo.name
         if self.config.default_profile is not None:
             return self.config.default_profile
         return next(iter(self.config.profiles), None)
@@ -124,28 +193,49 @@ class PulloverApp(App[None]):
         ]
         return working[-1] if working else self.screen
 
+    SCREENS_BY_ACTION: ClassVar[dict[str, type[Screen[Any]]]] = {
+        "show_compose": ComposeScreen,
+        "show_profiles": ProfilesScreen,
+        "show_history": HistoryScreen,
+    }
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("show_compose", "show_profiles"):
+        if action in self.SCREENS_BY_ACTION:
             screen = self._working_screen()
             if self.config_error is not None or isinstance(screen, ModalScreen):
                 return False
-            target = ComposeScreen if action == "show_compose" else ProfilesScreen
-            return not isinstance(screen, target)
+            return not isinstance(screen, self.SCREENS_BY_ACTION[action])
         return True
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_show_compose(self) -> None:
+    def back_to_compose(self) -> ComposeScreen | None:
+        """Close every screen above the compose screen; the compose screen (None if absent)."""
         while len(self.screen_stack) > 2 and not isinstance(self.screen, ComposeScreen):
             self.pop_screen()
+        return self.screen if isinstance(self.screen, ComposeScreen) else None
+
+    def action_show_compose(self) -> None:
+        self.back_to_compose()
 
     def action_show_profiles(self) -> None:
-        if isinstance(self.screen, WelcomeScreen):
-            self.pop_screen()
-        if not isinstance(self.screen, ProfilesScreen):
-            self.push_screen(ProfilesScreen())
+        self.back_to_compose()
+        self.push_screen(ProfilesScreen())
+
+    def action_show_history(self) -> None:
+        """The history screen is built once and kept: opening it again only reloads a page."""
+        self.back_to_compose()
+        if not self.is_screen_installed("history"):
+            self.install_screen(HistoryScreen(), "history")
+        self.push_screen("history")
+
+    def edit_in_compose(self, entry: HistoryEntry) -> None:
+        """ "Edit and resend": the recorded message back in the compose form."""
+        compose = self.back_to_compose()
+        if compose is not None:
+            compose.load_entry(entry)
 
     async def action_quit(self) -> None:
         self.exit(return_code=EXIT_CONFIG_ERROR if self.config_error else 0)

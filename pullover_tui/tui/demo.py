@@ -1,15 +1,20 @@
 """Demo mode: the sandbox in-process on a free loopback port and a profile pointing at it.
 
 The demo profile lives only in memory: it is never written to the user's config.
-No Textual here; the app subscribes to received messages and shows them.
+Its history and draft go to a temporary directory that lives as long as the
+session, so the demo never touches the user's own files. No Textual here; the
+app subscribes to received messages and shows them.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pullover_tui.core.errors import ValidationError
@@ -17,6 +22,8 @@ from pullover_tui.core.parsing import Priority
 from pullover_tui.core.profiles import Profile
 
 DEMO_PROFILE_NAME = "demo"
+DEMO_PROFILE_FALLBACK = "demo-sandbox"
+"""The demo profile's name when the user's config already has a profile called ``demo``."""
 DEMO_APP_TOKEN = "aDemoAppTokenForTheSandbox0001"  # fake, well-formed: the sandbox's account
 DEMO_USER_KEY = "uDemoUserKeyOfTheSandbox000001"
 DEMO_DEVICES = ("phone", "tablet")
@@ -88,10 +95,21 @@ class _Relay:
             listener(item)
 
 
-def demo_profile(api_url: str) -> Profile:
+def demo_profile_name(taken: Collection[str]) -> str:
+    """``demo``, or a name no profile in ``taken`` has: both stay listed, neither hidden."""
+    if DEMO_PROFILE_NAME not in taken:
+        return DEMO_PROFILE_NAME
+    name, number = DEMO_PROFILE_FALLBACK, 1
+    while name in taken:
+        number += 1
+        name = f"{DEMO_PROFILE_FALLBACK}-{number}"
+    return name
+
+
+def demo_profile(api_url: str, name: str = DEMO_PROFILE_NAME) -> Profile:
     """The built-in profile of demo mode, sending to the sandbox at ``api_url``."""
     return Profile(
-        name=DEMO_PROFILE_NAME,
+        name=name,
         app_token=DEMO_APP_TOKEN,
         user_key=DEMO_USER_KEY,
         title="Hello from the demo",
@@ -100,7 +118,10 @@ def demo_profile(api_url: str) -> Profile:
 
 
 class DemoSession:
-    """A running sandbox and the demo profile that sends to it; ``close()`` stops it."""
+    """A running sandbox, the demo profile that sends to it and a throwaway data directory.
+
+    ``close()`` stops the sandbox and deletes the directory.
+    """
 
     def __init__(self, sandbox: Any, stack: ExitStack, relay: _Relay) -> None:
         self.sandbox = sandbox
@@ -108,6 +129,15 @@ class DemoSession:
         self._relay = relay
         self.url: str = sandbox.url
         self.profile = demo_profile(self.url)
+        self.data_dir = Path(tempfile.mkdtemp(prefix="pullover-tui-demo-"))
+        stack.callback(shutil.rmtree, self.data_dir, ignore_errors=True)
+
+    def profile_avoiding(self, taken: Collection[str]) -> Profile:
+        """The demo profile, named so that it hides none of the ``taken`` names."""
+        name = demo_profile_name(taken)
+        if name != self.profile.name:
+            self.profile = demo_profile(self.url, name)
+        return self.profile
 
     def subscribe(self, listener: InboxListener) -> None:
         """Call ``listener`` (from the server thread) for every message received."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pullover_tui.core.errors import FieldProblem, ValidationError
@@ -16,6 +17,7 @@ from pullover_tui.core.message import Message
 from pullover_tui.core.parsing import Priority, format_timestamp, parse_timestamp
 
 if TYPE_CHECKING:
+    from pullover_tui.core.history_entry import HistoryEntry
     from pullover_tui.core.profiles import Profile
 
 Format = Literal["plain", "html", "monospace"]
@@ -25,7 +27,7 @@ CounterLevel = Literal["ok", "warning", "error"]
 WARNING_SHARE = 0.9
 """A counter turns to a warning at this share of its limit."""
 
-EMERGENCY_FIELDS = ("retry", "expire", "tags")
+EMERGENCY_FIELDS = ("retry", "expire", "tags", "callback")
 
 API_FIELD_TO_FORM = {"token": "profile", "user": "profile"}
 """Fields Pushover can mark invalid that the compose form shows elsewhere."""
@@ -48,6 +50,8 @@ class Draft:
     retry: str = ""
     expire: str = ""
     tags: str = ""
+    callback: str = ""
+    attachment: str = ""  # a path to an image, as typed
 
     @classmethod
     def from_profile(cls, profile: Profile | None) -> Draft:
@@ -66,9 +70,33 @@ class Draft:
             ttl="" if profile.ttl is None else str(profile.ttl),
         )
 
+    @classmethod
+    def from_entry(cls, entry: HistoryEntry) -> Draft:
+        """A recorded message back in the form, for "edit and resend"."""
+        fmt: Format = "html" if entry.html else "monospace" if entry.monospace else "plain"
+        attachment = entry.attachment
+        return cls(
+            message=entry.message,
+            title=entry.title or "",
+            priority=entry.priority,
+            url=entry.url or "",
+            url_title=entry.url_title or "",
+            timestamp="" if entry.timestamp is None else format_timestamp(entry.timestamp),
+            sound=entry.sound or "",
+            device=",".join(entry.devices),
+            format=fmt,
+            ttl=_number(entry.ttl),
+            retry=_number(entry.retry),
+            expire=_number(entry.expire),
+            tags=",".join(entry.tags),
+            callback=entry.callback or "",
+            attachment=(attachment.path or "") if attachment and attachment.resendable else "",
+        )
+
     def with_profile_defaults(self, profile: Profile | None) -> Draft:
-        """A new profile's defaults, keeping the message text the user already typed."""
-        return replace(Draft.from_profile(profile), message=self.message)
+        """A new profile's defaults, keeping the message text and image the user already gave."""
+        defaults = Draft.from_profile(profile)
+        return replace(defaults, message=self.message, attachment=self.attachment)
 
     @property
     def is_emergency(self) -> bool:
@@ -89,13 +117,24 @@ class Draft:
             "html": self.format == "html",
             "monospace": self.format == "monospace",
         }
+        if self.attachment.strip():
+            kwargs["attachment"] = str(Path(self.attachment.strip()).expanduser())
         if self.is_emergency:
-            kwargs.update(retry=self.retry.strip(), expire=self.expire.strip(), tags=self.tags)
+            kwargs.update(
+                retry=self.retry.strip(),
+                expire=self.expire.strip(),
+                tags=self.tags,
+                callback=self.callback.strip(),
+            )
         return kwargs
 
     def to_message(self) -> Message:
         """The core's ``Message``; raises ``ValidationError`` listing every bad field."""
         return Message(**self.message_kwargs())  # type: ignore[arg-type]
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def problems_by_field(problems: Iterable[FieldProblem]) -> dict[str, str]:

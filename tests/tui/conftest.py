@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from pullover_tui.core.errors import Quota
 from pullover_tui.core.message import Message
 from pullover_tui.core.parsing import Priority
 from pullover_tui.core.profiles import Config, Profile, save_config
-from pullover_tui.core.request import ApiAnswer, ApiRequest, SendResult
+from pullover_tui.core.request import ApiRequest, SendResult
 from pullover_tui.core.retry import RetryNotice, RetryPolicy
 from pullover_tui.tui.app import PulloverApp
 from tests.conftest import OTHER_USER, TOKEN, USER
@@ -37,6 +38,11 @@ def tui_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 async def no_wait(seconds: float) -> None:
     """Stands in for asyncio.sleep between retries: tests need not wait 5 s."""
     await asyncio.sleep(0)
+
+
+async def fast_poll(seconds: float) -> None:
+    """Stands in for the wait between receipt polls (the core asks for 5 s): 0.2 s."""
+    await asyncio.sleep(0.2)
 
 
 def fast_factory(api_url: str | None, policy: RetryPolicy, on_retry: Any) -> AsyncClient:
@@ -74,6 +80,7 @@ def make_app(config_path: Path) -> Callable[..., PulloverApp]:
 
     def make(**options: Any) -> PulloverApp:
         options.setdefault("client_factory", fast_factory)
+        options.setdefault("receipt_sleep", fast_poll)
         options.setdefault("cursor_blink", False)
         options.setdefault("animate", False)
         path = options.pop("config_path", config_path)
@@ -83,10 +90,24 @@ def make_app(config_path: Path) -> Callable[..., PulloverApp]:
 
 
 @pytest.fixture
+def demo_session() -> Iterator[Any]:
+    """demo mode's sandbox and throwaway data directory, stopped after the test."""
+    from pullover_tui.tui.demo import start_demo
+
+    session = start_demo()
+    yield session
+    session.close()
+
+
+@pytest.fixture
 def configured(config_path: Path, sandbox: Any) -> Any:
     """The sample config, pointing at the test's sandbox; returns the sandbox."""
     save_config(config_path, sample_config(sandbox.url))
     return sandbox
+
+
+FAKE_RECEIPT = "rLqVuqTRh62UzxtmqiaLzQmVcPgiCy"
+FAKE_TIME = 1_795_850_000  # 2026-11-28 07:13:20 UTC
 
 
 class FakeClient:
@@ -110,15 +131,36 @@ class FakeClient:
             await asyncio.Event().wait()
         return SendResult(
             request="5042853c-402d-4a18-abcb-168734a801de",
-            quota=Quota(limit=10_000, remaining=9_876, reset=0),
+            receipt=FAKE_RECEIPT if message.priority is Priority.EMERGENCY else None,
+            quota=Quota(limit=10_000, remaining=9_876, reset=FAKE_TIME + 86_400 * 3),
         )
 
-    async def call(self, request: ApiRequest) -> ApiAnswer:
-        if request.path.endswith("sounds.json"):
-            body: dict[str, Any] = {"sounds": {"pushover": "Pushover (default)", "magic": "Magic"}}
+    async def execute(self, request: ApiRequest, read: Callable[..., Any]) -> Any:
+        """Pushover's answers, fixed, read by the core's own readers."""
+        path = request.path
+        body: dict[str, Any]
+        if path.endswith("sounds.json"):
+            body = {"sounds": {"pushover": "Pushover (default)", "magic": "Magic"}}
+        elif path.endswith("limits.json"):
+            body = {"limit": 10_000, "remaining": 9_900, "reset": FAKE_TIME + 86_400 * 3}
+        elif path.startswith("/1/receipts/") and path.endswith("cancel.json"):
+            body = {}
+        elif path.startswith("/1/receipts/"):
+            body = {
+                "acknowledged": 1,
+                "acknowledged_at": FAKE_TIME + 42,
+                "acknowledged_by": USER,
+                "acknowledged_by_device": "phone",
+                "last_delivered_at": FAKE_TIME + 30,
+                "expired": 0,
+                "expires_at": FAKE_TIME + 3600,
+                "called_back": 0,
+                "called_back_at": 0,
+            }
         else:
-            body = {"devices": ["phone", "tablet"], "status": 1}
-        return ApiAnswer(body={"status": 1, "request": "r", **body}, quota=None)
+            body = {"devices": ["phone", "tablet"], "licenses": ["iOS"], "group": 0}
+        answer = {"status": 1, "request": "r", **body}
+        return read(200, {}, json.dumps(answer).encode(), 1)
 
 
 class HangingFakeClient(FakeClient):

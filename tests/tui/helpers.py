@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
+from pullover_tui.core.history_entry import HistoryEntry
+from pullover_tui.core.store import HistoryStore
 from pullover_tui.tui.app import PulloverApp
 from pullover_tui.tui.screens.compose import ComposeScreen
 from pullover_tui.tui.widgets.compose_form import ComposeForm
@@ -45,11 +48,22 @@ async def choose(pilot: Pilot[Any], name: str, value: object) -> None:
     await pilot.pause()
 
 
+POLLERS = ("receipt-poll",)
+"""Worker groups that run until something outside happens (a receipt polled until acknowledged)."""
+
+
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let workers finish and the screen catch up with what they posted."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+    """Let workers finish (all but the pollers) and the screen catch up with what they posted."""
+    rounds = 0
+    while rounds < 5:  # a finishing worker may start another (e.g. a page load after a send)
+        workers = [w for w in pilot.app.workers if w.group not in POLLERS and not w.is_finished]
+        if not workers:
+            break
+        await pilot.app.workers.wait_for_complete(workers)
+        await pilot.pause()
+        rounds += 1
+    if not rounds:
+        await pilot.pause()
 
 
 def notifications(app: PulloverApp) -> list[tuple[str, str]]:
@@ -59,5 +73,22 @@ def notifications(app: PulloverApp) -> list[tuple[str, str]]:
 
 def profile_choices(app: PulloverApp) -> list[str]:
     """The profiles the compose screen offers."""
-    select = app.screen.query_one("#profile", Select)
-    return [value for _, value in select._options if value is not Select.NULL]
+    return [str(name) for name in form(app).choices("profile")]
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 5) -> None:
+    """Pause until ``condition()`` holds (e.g. a poll saw the sandbox change)."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition(), "timed out waiting"
+
+
+def history(app: PulloverApp) -> list[HistoryEntry]:
+    """Every recorded entry, newest first, read through the core."""
+    store = HistoryStore.open_existing(app.history_file)
+    if store is None:
+        return []
+    with store:
+        return store.search(limit=10_000)

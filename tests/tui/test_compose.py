@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from pullover_tui.core import limits
 from pullover_tui.core.parsing import Priority
@@ -73,10 +73,12 @@ async def test_profile_defaults_sounds_devices_and_reset(make_app: Any, configur
         await settle(pilot)
         screen = compose_screen(app)
         assert screen.profile is not None and screen.profile.name == "personal"
-        sound_values = {value for _, value in app.screen.query_one("#sound", Select)._options}
-        device_values = {value for _, value in app.screen.query_one("#device", Select)._options}
+        sound_values = set(form(app).choices("sound"))
+        device_values = set(form(app).choices("device"))
         assert {"", "doorbell", "magic"} <= sound_values
         assert {"", "phone", "tablet"} <= device_values
+        quota = str(screen.query_one("#status-quota", Static).content)
+        assert quota.startswith("quota 10,000/10,000 · resets 1 ")  # apps/limits.json, at start
         await set_message(pilot, "keep me")
         await choose(pilot, "profile", "ops")
         await settle(pilot)
@@ -101,9 +103,10 @@ async def test_profile_defaults_sounds_devices_and_reset(make_app: Any, configur
         await choose(pilot, "profile", "personal")
         await settle(pilot)
         assert form(app).read_draft().title == ""
-        # looked up once per profile, then cached
-        assert configured.request_count("/1/sounds.json") == 2
+        # looked up once per profile (sounds: once per app token, both use the same), then cached
+        assert configured.request_count("/1/sounds.json") == 1
         assert configured.request_count("/1/users/validate.json") == 2
+        assert configured.request_count("/1/apps/limits.json") == 2  # once per profile
 
 
 async def test_local_validation_marks_every_bad_field_and_sends_nothing(

@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Static
 
 from pullover_tui.tui.app import PulloverApp
-from pullover_tui.tui.demo import DEMO_APP_TOKEN, DemoSession, start_demo
+from pullover_tui.tui.demo import DEMO_APP_TOKEN, DemoSession
 from pullover_tui.tui.screens.config_error import ConfigErrorScreen
 from pullover_tui.tui.screens.profile_form import ProfileFormScreen
 from pullover_tui.tui.screens.profiles import ProfilesScreen
@@ -19,6 +19,7 @@ from tests.conftest import TOKEN, USER
 from tests.tui.helpers import (
     compose_screen,
     form,
+    history,
     profile_choices,
     set_inputs,
     set_message,
@@ -26,13 +27,6 @@ from tests.tui.helpers import (
 )
 
 SIZE = (100, 30)
-
-
-@pytest.fixture
-def demo_session() -> Any:
-    session = start_demo()
-    yield session
-    session.close()
 
 
 async def test_no_profiles_opens_the_welcome_screen_then_create_one(
@@ -56,31 +50,18 @@ async def test_no_profiles_opens_the_welcome_screen_then_create_one(
     assert config_path.exists()
 
 
-async def test_welcome_try_the_demo_starts_the_sandbox(
-    make_app: Any, config_path: Path, demo_session: DemoSession
+async def test_welcome_try_the_demo_then_its_inbox_shows_what_the_sandbox_received(
+    make_app: Any, config_path: Path, demo_session: DemoSession, isolated_environment: Path
 ):
     app = make_app(demo_starter=lambda: demo_session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
         await pilot.press("d")
         await settle(pilot)
         screen = compose_screen(app)
         assert app.demo is demo_session and screen.has_class("-demo")
         assert screen.profile is not None and screen.profile.name == "demo"
-        await set_message(pilot, "first")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert [m["message"] for m in demo_session.sandbox.messages()] == ["first"]
-    assert not config_path.exists()  # the demo profile is never written
-
-
-async def test_demo_inbox_shows_what_the_sandbox_received_live(
-    make_app: Any, config_path: Path, demo_session: DemoSession
-):
-    app = make_app(demo=demo_session)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert not isinstance(app.screen, WelcomeScreen)  # the demo profile is enough
         inbox = app.screen.query_one(InboxPane)
         assert inbox.display and inbox.items == []
         await set_message(pilot, "one")
@@ -100,6 +81,9 @@ async def test_demo_inbox_shows_what_the_sandbox_received_live(
         ]
         assert inbox.border_subtitle == "2 received"
         assert form(app).read_draft().message == ""
+        # recorded, but in the demo's own throwaway directory
+        assert [e.message for e in history(app)] == ["two", "one"]
+        assert app.history_file.parent == demo_session.data_dir
         # the demo profile is listed but built in: neither edited nor deleted
         await pilot.press("f3")
         await pilot.pause()
@@ -108,6 +92,7 @@ async def test_demo_inbox_shows_what_the_sandbox_received_live(
         await pilot.pause()
         assert isinstance(app.screen, ProfilesScreen)
     assert not config_path.exists()
+    assert not (isolated_environment / ".local" / "share" / "pullover-tui").exists()
     assert demo_session.sandbox.messages()[0]["token"] == f"{DEMO_APP_TOKEN[:4]}…001"
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from textual.widgets import Button
@@ -15,6 +17,7 @@ from tests.tui.helpers import (
     choose,
     compose_screen,
     form,
+    history,
     notifications,
     set_inputs,
     set_message,
@@ -42,7 +45,7 @@ async def test_send_success_clears_only_the_message_and_shows_quota(make_app: An
         assert (draft.title, draft.url_title) == ("nightly", "report")
         screen = compose_screen(app)
         assert screen.status.state_text == "Sent ✓"
-        assert "9,999 of 10,000 left" in str(screen.query_one("#status-quota").content)
+        assert "quota 9,999/10,000 · resets 1 " in str(screen.query_one("#status-quota").content)
         [(title, text)] = notifications(app)
         assert title == "Sent" and text.startswith("Request ")
         assert len(text.removeprefix("Request ")) >= 20  # the request id, for support
@@ -104,6 +107,9 @@ async def test_rejection_marks_the_fields_pushover_named(
         assert sandbox.messages() == []
         assert form(app).read_draft().message == "hello"
         assert notifications(app)[-1][0] == "Refused by Pushover"
+        [entry] = history(app)  # recorded, and final: never in the outbox
+        assert (entry.status, entry.profile, entry.in_outbox) == ("rejected", "ops", False)
+        assert entry.last_error is not None and "sound" in entry.last_error
 
 
 async def test_retry_progress_then_success_then_temporary_failure(make_app: Any, configured: Any):
@@ -161,7 +167,12 @@ async def test_escape_cancels_a_waiting_retry(make_app: Any, configured: Any):
         assert configured.request_count("/1/messages.json") == 1
 
 
-async def test_ui_stays_responsive_against_a_hanging_server(make_app: Any, configured: Any):
+async def test_ui_stays_responsive_against_a_hanging_server_and_history_off_records_nothing(
+    make_app: Any, config_path: Path, sandbox: Any, isolated_environment: Path
+):
+    config = sample_config(sandbox.url)
+    save_config(config_path, replace(config, history=False))
+    configured = sandbox
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -179,3 +190,10 @@ async def test_ui_stays_responsive_against_a_hanging_server(make_app: Any, confi
         await asyncio.wait_for(settle(pilot), timeout=5)
         assert not screen.sending
         assert form(app).read_draft().message == "into the void"
+        assert "Kept in the outbox" not in str(screen.query_one("#banner").content)
+        await pilot.press("f4")
+        await settle(pilot)
+        info = str(app.screen.query_one("#history-info").content)
+        assert "Recording is off (history = false" in info
+    data = isolated_environment / ".local" / "share" / "pullover-tui"
+    assert not data.exists()  # neither history nor draft

@@ -9,20 +9,36 @@ the SVGs before committing them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pullover_tui.core.errors import Quota
+from pullover_tui.core.message import Message
 from pullover_tui.core.parsing import Priority
 from pullover_tui.core.profiles import save_config
+from pullover_tui.core.request import SendResult
+from pullover_tui.core.store import HistoryStore
 from pullover_tui.tui.app import PulloverApp
 from pullover_tui.tui.demo import start_demo
-from tests.tui.conftest import FakeClient, HangingFakeClient, sample_config
+from tests.conftest import TOKEN, USER
+from tests.tui.conftest import (
+    FAKE_RECEIPT,
+    FAKE_TIME,
+    FakeClient,
+    HangingFakeClient,
+    sample_config,
+)
 from tests.tui.helpers import choose, set_inputs, set_message, settle
 
 SIZE = (100, 30)
 Snap = Callable[..., bool]
+SENT_RESULT = SendResult(
+    request="5042853c-402d-4a18-abcb-168734a801de",
+    quota=Quota(limit=10_000, remaining=9_876, reset=FAKE_TIME),
+)
 
 
 @pytest.fixture
@@ -150,3 +166,77 @@ def test_demo_with_inbox(snap_compare: Snap, app_in: Any) -> None:
         assert snap_compare(app, terminal_size=SIZE, run_before=send_two_to_the_sandbox)
     finally:
         session.close()
+
+
+def record_history(path: Path) -> None:
+    """Six entries of every status, at fixed times (the table shows them)."""
+    times = iter(range(FAKE_TIME, FAKE_TIME + 6 * 600, 300))
+    with HistoryStore(path, clock=lambda: float(next(times))) as store:
+
+        def add(text: str, profile: str = "personal", **fields: Any) -> int:
+            return store.add_pending(
+                Message(text, **fields), profile=profile, token=TOKEN, user=USER, api_url=None
+            )
+
+        store.mark_sent(add("Nightly backup of db-01 finished", title="Backup"), SENT_RESULT)
+        deploy = add("api 2.4.1 is live on all 6 hosts", "ops", title="Deploy", priority="high")
+        store.mark_sent(deploy, SENT_RESULT)
+        alert = add(
+            "db-01 is down: replication stopped",
+            title="Database alert",
+            priority="emergency",
+            retry=60,
+            expire=3600,
+            tags="db",
+        )
+        store.mark_sent(alert, replace(SENT_RESULT, receipt=FAKE_RECEIPT))
+        disk = add("web-02: /var is 97% full", "ops", title="Disk alert", priority="high")
+        store.mark_failed(disk, "not sent after 5 attempts: HTTP 503", attempts=5)
+        store.mark_rejected(add("Doorbell!", sound="doorbell"), "HTTP 400: sound is invalid")
+        store.release(add("Lunch at 12:30?"))
+
+
+async def open_history(pilot: Any) -> None:
+    await settle(pilot)
+    await pilot.press("f4")
+    await settle(pilot)
+
+
+def test_history(snap_compare: Snap, app_in: Any) -> None:
+    app = app_in()
+    record_history(app.history_file)
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_history)
+
+
+async def open_emergency_entry(pilot: Any) -> None:
+    await open_history(pilot)
+    await pilot.press("down", "down", "down", "enter")
+    await settle(pilot)
+
+
+def test_history_entry_with_receipt(snap_compare: Snap, app_in: Any) -> None:
+    app = app_in()
+    record_history(app.history_file)
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_emergency_entry)
+
+
+async def send_emergency_with_an_image(pilot: Any) -> None:
+    await settle(pilot)
+    Path("disk-usage.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 1200)
+    await choose(pilot, "priority", Priority.EMERGENCY)
+    await set_inputs(pilot, title="Disk alert", attachment="disk-usage.png")
+    await set_inputs(pilot, retry="60", expire="3600", tags="db")
+    await set_message(pilot, "db-01 is almost full")
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await choose(pilot, "priority", Priority.NORMAL)
+    await set_message(pilot, "Free space over the last week")
+    await set_inputs(pilot, attachment="disk-usage.png")  # the send emptied it with the text
+    await settle(pilot)
+
+
+def test_compose_image_and_receipt_panel(snap_compare: Snap, app_in: Any) -> None:
+    """After an emergency send, its receipt followed; the next message with an image."""
+    app = app_in()
+    assert snap_compare(app, terminal_size=SIZE, run_before=send_emergency_with_an_image)

@@ -1,7 +1,8 @@
 """The main screen: compose a message, see it as a phone would, send it.
 
-Sending and the lookups of sounds and devices run in workers, so the screen
-stays responsive even when the server hangs; ``escape`` cancels a send.
+Sending lives in ``ComposeSending``; this module holds the layout, the profile
+choice and its lookups (sounds, devices, quota), the live preview, the image
+check, the receipt panel, the demo inbox and the draft kept on disk.
 """
 
 from __future__ import annotations
@@ -13,46 +14,32 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
-from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Static, TextArea
+from textual.message import Message as TextualMessage
+from textual.timer import Timer
+from textual.widgets import Header, Input, Static, TextArea
 
-from pullover_tui.core.errors import (
-    ClientSendError,
-    PulloverError,
-    QuotaExceededError,
-    ServerSendError,
-    ValidationError,
-)
-from pullover_tui.core.message import Message
+from pullover_tui.core.errors import PulloverError, Quota, ServerSendError, ValidationError
+from pullover_tui.core.history_entry import HistoryEntry
 from pullover_tui.core.profiles import Profile, describe_secret
-from pullover_tui.core.request import SendResult
-from pullover_tui.core.retry import RetryNotice
 from pullover_tui.tui.api import ProfileApi
+from pullover_tui.tui.attachments import AttachmentSummary, summarize_attachment
 from pullover_tui.tui.demo import InboxItem
-from pullover_tui.tui.draft import Draft, problems_by_field, rejected_fields
+from pullover_tui.tui.draft import Draft
+from pullover_tui.tui.draft_store import DraftStore, DraftStoreError, SavedDraft
 from pullover_tui.tui.screens.common import apply_cursor_blink, pullover_app
+from pullover_tui.tui.screens.compose_sending import ComposeSending
 from pullover_tui.tui.widgets.compose_form import ComposeForm
-from pullover_tui.tui.widgets.form_row import FormRow
+from pullover_tui.tui.widgets.footer import KeyFooter
 from pullover_tui.tui.widgets.inbox import InboxPane
 from pullover_tui.tui.widgets.preview import NotificationPreview
+from pullover_tui.tui.widgets.receipt_panel import ReceiptPanel
 from pullover_tui.tui.widgets.status_bar import StatusBar
 
-CANCEL_HINT = "esc cancels"
 
-
-class ComposeScreen(Screen[None]):
+class ComposeScreen(ComposeSending):
     """Form on the left; preview (and in demo mode the sandbox's inbox) on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "send", "Send", id="send", priority=True, tooltip="Send the message"),
-        Binding(
-            "escape",
-            "cancel_send",
-            "Cancel send",
-            id="cancel_send",
-            tooltip="Stop sending: cancels the request or the wait before a retry",
-        ),
         Binding(
             "ctrl+r",
             "reset_form",
@@ -60,16 +47,40 @@ class ComposeScreen(Screen[None]):
             id="reset_form",
             tooltip="Empty the form and refill the profile's defaults",
         ),
+        Binding(
+            "ctrl+t",
+            "stop_alert",
+            "Stop alert",
+            id="stop_alert",
+            tooltip="Cancel the emergency message shown in the receipt panel",
+        ),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     AUTO_FOCUS = "#message"
+    DRAFT_SAVE_DELAY = 0.5
+    """Seconds of quiet before the draft is written to disk."""
 
-    sending: reactive[bool] = reactive(False, init=False)
+    class AttachmentChecked(TextualMessage):
+        def __init__(self, path: str, summary: AttachmentSummary | None, problem: str) -> None:
+            super().__init__()
+            self.path = path
+            self.summary = summary
+            self.problem = problem
+
+    class DraftNotSaved(TextualMessage):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
 
     def __init__(self) -> None:
         super().__init__()
-        self.profile: Profile | None = None
+        self._latest_draft = Draft()
         self._inbox_subscribed = False
+        self._saved: SavedDraft | None = None
+        self._draft_timer: Timer | None = None
+        self._draft_warned = False
+        self._attachment_path = ""
+        self.receipt_panel: ReceiptPanel | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,15 +92,7 @@ class ComposeScreen(Screen[None]):
                 yield NotificationPreview(id="preview")
                 yield InboxPane(id="inbox")
         yield StatusBar(id="status")
-        yield Footer()
-
-    @property
-    def form(self) -> ComposeForm:
-        return self.query_one(ComposeForm)
-
-    @property
-    def status(self) -> StatusBar:
-        return self.query_one(StatusBar)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         apply_cursor_blink(self)
@@ -98,6 +101,16 @@ class ComposeScreen(Screen[None]):
         self.query_one("#banner").display = False
         self._show_demo()
         self._profiles_changed(None, choose=app.starting_profile())
+        self._restore_draft()
+
+    def on_unmount(self) -> None:
+        """Quitting within the save delay loses nothing: write the last edits now."""
+        path = pullover_app(self).draft_file
+        if self._draft_timer is not None and path is not None:
+            self._draft_timer.stop()
+            saved = self._current_draft()
+            if saved != self._saved:
+                self._write_draft(DraftStore(path), saved, self._is_empty(saved))
 
     # Profiles ---------------------------------------------------------------------------
 
@@ -124,10 +137,12 @@ class ComposeScreen(Screen[None]):
         form.load_draft(form.read_draft().with_profile_defaults(profile))
         if profile is None:
             self.status.set_profile("no profile: F3 to add one")
+            self.status.set_quota(None)
             return
         self.status.set_profile(f"{profile.name} · user {describe_secret(profile.user_key)}")
         self.query_one(NotificationPreview).app_name = profile.name
         catalog = pullover_app(self).catalog
+        self.status.set_quota(catalog.quotas.get(profile.name))
         if profile.name in catalog.sounds:
             form.set_sounds(catalog.sounds[profile.name])
             form.set_devices(catalog.devices.get(profile.name, ()))
@@ -136,12 +151,23 @@ class ComposeScreen(Screen[None]):
 
     @work(exclusive=True, group="catalog", exit_on_error=False)
     async def fetch_catalog(self, profile: Profile) -> None:
-        """Fetch the app's sounds and the user's devices once per profile."""
+        """Fetch the app's sounds, the user's devices and the quota once per profile."""
         app = pullover_app(self)
-        api = ProfileApi(profile, app.client_factory)
-        try:
-            sounds, devices = await asyncio.gather(api.sounds(), api.devices())
-        except PulloverError as exc:
+        api = app.api_for(profile)
+        sounds, devices, quota = await asyncio.gather(
+            api.sounds(), api.devices(), api.limits(), return_exceptions=True
+        )
+        chosen = self.profile is not None and self.profile.name == profile.name
+        if isinstance(quota, Quota):  # else it shows after the first send instead
+            app.catalog.quotas.setdefault(profile.name, quota)
+            if chosen:
+                self.status.set_quota(app.catalog.quotas[profile.name])
+        for result in (sounds, devices, quota):
+            if isinstance(result, BaseException) and not isinstance(result, PulloverError):
+                raise result
+        if isinstance(sounds, PulloverError) or isinstance(devices, PulloverError):
+            exc = sounds if isinstance(sounds, PulloverError) else devices
+            assert isinstance(exc, PulloverError)
             reason = exc.last_error if isinstance(exc, ServerSendError) else str(exc)
             self.notify(
                 f"Sounds and devices of {profile.name!r} not loaded: {reason}",
@@ -150,17 +176,138 @@ class ComposeScreen(Screen[None]):
                 markup=False,
             )
             return
+        assert isinstance(sounds, dict) and isinstance(devices, tuple)
         app.catalog.sounds[profile.name] = sounds
         app.catalog.devices[profile.name] = devices
-        if self.profile is not None and self.profile.name == profile.name:
+        if chosen:
             self.form.set_sounds(sounds)
             self.form.set_devices(devices)
 
-    # Live preview -----------------------------------------------------------------------
+    # Live preview, image check, draft --------------------------------------------------
 
     @on(ComposeForm.DraftChanged)
     def _draft_changed(self, event: ComposeForm.DraftChanged) -> None:
         self.query_one(NotificationPreview).draft = event.draft
+        self._latest_draft = event.draft
+        if event.draft.attachment != self._attachment_path:
+            self._attachment_path = event.draft.attachment
+            self._check_attachment(event.draft.attachment)
+        if pullover_app(self).draft_file is not None:
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+            self._draft_timer = self.set_timer(self.DRAFT_SAVE_DELAY, self._save_draft)
+
+    def _check_attachment(self, path: str) -> None:
+        if not path.strip():
+            self.post_message(self.AttachmentChecked(path, None, ""))
+            return
+        self.check_attachment(path)
+
+    @work(thread=True, exclusive=True, group="attachment", exit_on_error=False)
+    def check_attachment(self, path: str) -> None:
+        """Ask the core whether the file is an image it would send (reads it: a thread)."""
+        try:
+            summary = summarize_attachment(path)
+        except ValidationError as exc:
+            self.post_message(self.AttachmentChecked(path, None, exc.rule))
+            return
+        self.post_message(self.AttachmentChecked(path, summary, ""))
+
+    @on(AttachmentChecked)
+    def _attachment_checked(self, event: AttachmentChecked) -> None:
+        if event.path != self._attachment_path:
+            return  # typed on meanwhile
+        self.query_one(NotificationPreview).attachment = event.summary
+        self.form.set_attachment_note(event.summary, event.problem)
+
+    def _current_draft(self) -> SavedDraft:
+        return SavedDraft(self.profile.name if self.profile else None, self._latest_draft)
+
+    def _restore_draft(self) -> None:
+        """The draft of the last session, if there is one (a small file: read right away)."""
+        path = pullover_app(self).draft_file
+        saved = DraftStore(path).load() if path is not None else None
+        if saved is None:
+            return
+        self._saved = saved
+        profiles = pullover_app(self).profiles
+        if saved.profile in profiles and saved.profile != getattr(self.profile, "name", None):
+            self.form.set_profiles(profiles, saved.profile)
+            self.use_profile(profiles[saved.profile])
+        self.form.load_draft(saved.draft)
+
+    def _save_draft(self) -> None:
+        self._draft_timer = None
+        saved = self._current_draft()
+        path = pullover_app(self).draft_file
+        if saved != self._saved and path is not None:
+            self._saved = saved
+            self.write_draft(DraftStore(path), saved, self._is_empty(saved))
+
+    def _is_empty(self, saved: SavedDraft) -> bool:
+        """Nothing but the profile's defaults: no draft worth keeping."""
+        profile = pullover_app(self).profiles.get(saved.profile or "")
+        return saved.draft == Draft.from_profile(profile)
+
+    @work(thread=True, exclusive=True, group="draft", exit_on_error=False)
+    def write_draft(self, store: DraftStore, saved: SavedDraft, empty: bool) -> None:
+        problem = self._write_draft(store, saved, empty)
+        if problem is not None:
+            self.post_message(self.DraftNotSaved(problem))
+
+    @staticmethod
+    def _write_draft(store: DraftStore, saved: SavedDraft, empty: bool) -> str | None:
+        """Write it, or remove the file when the form holds nothing but the defaults."""
+        try:
+            if empty:
+                store.clear()
+            else:
+                store.save(saved)
+        except DraftStoreError as exc:
+            return str(exc)
+        return None
+
+    @on(DraftNotSaved)
+    def _draft_not_saved(self, event: DraftNotSaved) -> None:
+        if not self._draft_warned:  # once: it would repeat at every pause in typing
+            self._draft_warned = True
+            self.notify(event.reason, title="Draft", severity="warning", markup=False)
+
+    # Edit and resend ---------------------------------------------------------------------
+
+    def load_entry(self, entry: HistoryEntry) -> None:
+        """A recorded message back in the form, with its profile when there is one."""
+        profiles = pullover_app(self).profiles
+        if entry.profile in profiles and entry.profile != getattr(self.profile, "name", None):
+            self.form.set_profiles(profiles, entry.profile)
+            self.use_profile(profiles[entry.profile])
+        self.form.clear_problems()
+        self._banner(None)
+        self.form.load_draft(Draft.from_entry(entry))
+        self.kept = None
+        self.query_one("#message", TextArea).focus()
+        lost = entry.attachment is not None and not entry.attachment.resendable
+        note = " Its image was not kept: add it again." if lost else ""
+        self.notify(f"Message #{entry.id} is in the form: change it, then ctrl+s.{note}")
+
+    # Receipt ------------------------------------------------------------------------------
+
+    def show_receipt(self, api: ProfileApi, receipt: str) -> None:
+        """A panel that follows the emergency message's receipt (replacing an older one)."""
+        if self.receipt_panel is not None:
+            self.receipt_panel.remove()  # no id: the old one may linger until removed
+        panel = ReceiptPanel(api, receipt, sleep=pullover_app(self).receipt_sleep)
+        self.receipt_panel = panel
+        self.query_one("#side").mount(panel, before=self.query_one(InboxPane))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_alert":  # shown only while an emergency message alerts
+            return self.receipt_panel is not None and self.receipt_panel.can_cancel
+        return super().check_action(action, parameters)
+
+    def action_stop_alert(self) -> None:
+        if self.receipt_panel is not None:
+            self.receipt_panel.cancel()
 
     # Demo inbox -------------------------------------------------------------------------
 
@@ -184,140 +331,14 @@ class ComposeScreen(Screen[None]):
     def _received(self, event: InboxPane.Received) -> None:
         self.query_one(InboxPane).add(event.item)
 
-    # Sending ----------------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "cancel_send":
-            return self.sending
-        return True
-
-    def watch_sending(self, sending: bool) -> None:
-        self.query_one("#send", Button).loading = sending
-        self.refresh_bindings()
-
-    @on(Button.Pressed, "#send")
-    def _send_pressed(self) -> None:
-        self.action_send()
-
-    def action_send(self) -> None:
-        """Validate with the core, mark every bad field, and send only a valid message."""
-        if self.sending:
-            self.notify("Still sending the last message (esc cancels it).", severity="warning")
-            return
-        form = self.form
-        form.clear_problems()
-        self._banner(None)
-        draft = form.read_draft()
-        if self.profile is None:
-            self._refuse({"profile": "choose a profile first, or add one with F3"})
-            return
-        try:
-            message = draft.to_message()
-        except ValidationError as exc:
-            self._refuse(problems_by_field(exc.problems))
-            return
-        self.sending = True
-        self.status.set_state(f"Sending…  {CANCEL_HINT}", "busy")
-        self._banner(f"Sending to Pushover…  {CANCEL_HINT}", busy=True)
-        self.send_message(self.profile, message)
-
-    def _refuse(self, problems: dict[str, str]) -> None:
-        row = self.form.show_problems(problems)
-        count = len(problems)
-        noun = "field needs" if count == 1 else "fields need"
-        self.status.set_state(f"Not sent: {count} {noun} fixing", "error")
-        self.notify("Fix the marked fields, then send again.", title="Not sent", severity="error")
-        if row is not None:
-            self._focus_row(row)
-
-    def _focus_row(self, row: FormRow) -> None:
-        for widget in row.query("Input, TextArea, Select"):
-            if widget.focusable:
-                widget.focus()
-                return
-
-    def _on_retry(self, notice: RetryNotice) -> None:
-        self.status.set_state(f"Not delivered yet, {notice} · {CANCEL_HINT}", "busy")
-        self._banner(f"Not delivered yet: {notice}.  {CANCEL_HINT}", busy=True)
-
-    @work(exclusive=True, group="send", exit_on_error=False)
-    async def send_message(self, profile: Profile, message: Message) -> None:
-        """Send in the background; every outcome lands in the status line and a toast."""
-        api = ProfileApi(profile, pullover_app(self).client_factory)
-        try:
-            result = await api.send(message, on_retry=self._on_retry)
-        except asyncio.CancelledError:
-            self._not_sent("cancelled before Pushover confirmed it")
-            raise
-        except QuotaExceededError as exc:
-            self.status.set_quota(exc.quota)
-            self._not_sent(f"the app's monthly quota is spent ({exc})")
-        except ClientSendError as exc:
-            self._rejected(exc)
-        except ServerSendError as exc:
-            self._not_sent(str(exc))
-        except PulloverError as exc:
-            self._not_sent(str(exc))
-        else:
-            self._sent(message, result)
-        finally:
-            self.sending = False
-
-    def _sent(self, message: Message, result: SendResult) -> None:
-        textarea = self.query_one("#message", TextArea)
-        if textarea.text == message.message:
-            textarea.clear()
-        extra = f" after {result.attempts} attempts" if result.attempts > 1 else ""
-        receipt = f"\nReceipt {result.receipt}" if result.receipt else ""
-        self.notify(f"Request {result.request}{receipt}", title=f"Sent{extra}", markup=False)
-        self.status.set_state(f"Sent{extra} ✓", "success")
-        self._banner(None)
-        if result.quota is not None:
-            self.status.set_quota(result.quota)
-        textarea.focus()
-
-    def _rejected(self, exc: ClientSendError) -> None:
-        if exc.quota is not None:
-            self.status.set_quota(exc.quota)
-        marked = rejected_fields(exc.invalid_fields, exc.errors)
-        if marked:
-            self.form.show_problems(marked)
-        request = f" (request {exc.request})" if exc.request else ""
-        self.notify(
-            f"{exc}{request}",
-            title="Refused by Pushover",
-            severity="error",
-            timeout=10,
-            markup=False,
-        )
-        self.status.set_state("Not sent: refused by Pushover, see the marked fields", "error")
-        self._banner(f"✗ Not sent: Pushover refused it: {exc}")
-
-    def _not_sent(self, reason: str) -> None:
-        self.notify(
-            f"{reason}\nThe message is still in the form: ctrl+s to try again.",
-            title="Not sent",
-            severity="error",
-            timeout=10,
-            markup=False,
-        )
-        self.status.set_state(f"Not sent: {reason}", "error")
-        self._banner(f"✗ Not sent: {reason}. The message is still here: ctrl+s tries again.")
-
-    def _banner(self, text: str | None, *, busy: bool = False) -> None:
-        banner = self.query_one("#banner", Static)
-        banner.set_class(busy, "-busy")
-        banner.display = bool(text)
-        banner.update(text or "")
-
-    def action_cancel_send(self) -> None:
-        self.workers.cancel_group(self, "send")
+    # Form ---------------------------------------------------------------------------------
 
     def action_reset_form(self) -> None:
         """Empty the form and refill the profile's defaults."""
         self.form.clear_problems()
         self._banner(None)
         self.form.load_draft(Draft.from_profile(self.profile))
+        self.kept = None
         self.query_one("#message", TextArea).focus()
 
     @on(Input.Submitted)

@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from pullover_tui.core.errors import ConfigError, ConfigProblem
 from pullover_tui.tui.screens.common import display_path
+from pullover_tui.tui.widgets.footer import KeyFooter
 
 
 def problem_text(problem: ConfigProblem) -> Text:
@@ -67,7 +68,7 @@ class ConfigErrorScreen(Screen[None]):
                 classes="muted",
             )
             yield Button("Quit (q)", id="quit", variant="error")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#quit", Button).focus()

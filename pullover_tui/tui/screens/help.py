@@ -13,6 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+KEY_NAMES = {"slash": "/"}
 EXTRA_KEYS = [
     ("ctrl+p", "Command palette: every action, searchable"),
     ("tab / shift+tab", "Next / previous field"),
@@ -24,7 +25,7 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     rows = []
     for binding in bindings:
         if isinstance(binding, Binding) and binding.description:
-            keys = " / ".join(binding.key.split(","))
+            keys = " / ".join(KEY_NAMES.get(key, key) for key in binding.key.split(","))
             rows.append((keys, binding.tooltip or binding.description))
     return rows
 
@@ -33,12 +34,17 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """The app's bindings grouped by where they work."""
     from pullover_tui.tui.app import PulloverApp
     from pullover_tui.tui.screens.compose import ComposeScreen
+    from pullover_tui.tui.screens.compose_sending import ComposeSending
+    from pullover_tui.tui.screens.history import HistoryScreen
+    from pullover_tui.tui.screens.history_entry import HistoryEntryScreen
     from pullover_tui.tui.screens.profiles import ProfilesScreen
     from pullover_tui.tui.screens.welcome import WelcomeScreen
 
     return [
         ("Everywhere", binding_rows(PulloverApp.BINDINGS) + EXTRA_KEYS),
-        ("Compose", binding_rows(ComposeScreen.BINDINGS)),
+        ("Compose", binding_rows([*ComposeSending.BINDINGS, *ComposeScreen.BINDINGS])),
+        ("History", binding_rows(HistoryScreen.BINDINGS)),
+        ("A message of the history", binding_rows(HistoryEntryScreen.BINDINGS)),
         ("Profiles", binding_rows(ProfilesScreen.BINDINGS)),
         ("Welcome", binding_rows(WelcomeScreen.BINDINGS)),
     ]

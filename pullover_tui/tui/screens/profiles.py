@@ -12,15 +12,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from pullover_tui.core.errors import ClientSendError, ConfigError, PulloverError
 from pullover_tui.core.profiles import Config, Profile, describe_secret
-from pullover_tui.tui.api import ProfileApi
 from pullover_tui.tui.config_changes import delete_profile, set_default_profile
 from pullover_tui.tui.screens.common import display_path, pullover_app
 from pullover_tui.tui.screens.confirm import ConfirmScreen
 from pullover_tui.tui.screens.profile_form import ProfileFormScreen
+from pullover_tui.tui.widgets.footer import KeyFooter
 
 COLUMNS = ("", "Name", "App token", "User key", "Message defaults", "API")
 EMPTY_HINT = "No profiles yet. Press a to add one."
@@ -88,7 +88,7 @@ class ProfilesScreen(Screen[None]):
             yield Static(EMPTY_HINT, id="profiles-empty", classes="muted")
             yield Static("", id="profile-details", markup=False)
             yield Static("", id="config-file", classes="muted", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -222,7 +222,7 @@ class ProfilesScreen(Screen[None]):
         app = pullover_app(self)
         self._details(f"Validating {profile.name}…")
         try:
-            devices = await ProfileApi(profile, app.client_factory).devices()
+            devices = await app.api_for(profile).devices()
         except ClientSendError as exc:
             self._details(f"✗ {profile.name}: refused by Pushover: {exc}", bad=True)
             return

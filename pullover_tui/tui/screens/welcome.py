@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Markdown, Static
+from textual.widgets import Button, Header, Markdown, Static
 
 from pullover_tui.core.profiles import Profile
 from pullover_tui.tui.screens.common import pullover_app
 from pullover_tui.tui.screens.profile_form import ProfileFormScreen
+from pullover_tui.tui.widgets.footer import KeyFooter
 
 WELCOME_TEXT = """\
 Pullover sends [Pushover](https://pushover.net) notifications to your phone.
@@ -59,7 +60,7 @@ class WelcomeScreen(Screen[None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Create a profile (p)", id="create", variant="primary", compact=True)
                 yield Button("Try the demo (d)", id="demo", variant="success", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#create", Button).focus()

@@ -18,9 +18,11 @@ from textual.widgets import Button, Input, Select, Static, TextArea
 
 from pullover_tui.core import limits
 from pullover_tui.core.parsing import Priority
+from pullover_tui.tui.attachments import AttachmentSummary
 from pullover_tui.tui.draft import FORMATS, Draft, Format, timestamp_hint
 from pullover_tui.tui.widgets.counter import CharCounter
 from pullover_tui.tui.widgets.form_row import FormRow
+from pullover_tui.tui.widgets.path_suggester import PathSuggester
 
 DEFAULT_SOUND_LABEL = "user's default"
 ALL_DEVICES_LABEL = "all devices"
@@ -63,6 +65,7 @@ class ComposeForm(VerticalScroll):
         super().__init__(id=id)
         self._sounds: dict[str, str] = dict.fromkeys(limits.BUILTIN_SOUNDS, "")
         self._devices: tuple[str, ...] = ()
+        self._choices: dict[str, list[object]] = {}
 
     def compose(self) -> ComposeResult:
         yield FormRow(
@@ -87,6 +90,16 @@ class ComposeForm(VerticalScroll):
             "Priority",
             Select[Priority](priorities, id="priority", allow_blank=False, compact=True),
             field="priority",
+        )
+        yield FormRow(
+            "Image",
+            Input(
+                id="attachment",
+                placeholder="path to an image, → completes",
+                suggester=PathSuggester(),
+                compact=True,
+            ),
+            field="attachment",
         )
         yield FormRow("URL", Input(id="url", placeholder="https://…", compact=True), field="url")
         yield FormRow(
@@ -113,6 +126,7 @@ class ComposeForm(VerticalScroll):
             yield self._input_row("Retry", "retry", "seconds between alerts, 30 or more")
             yield self._input_row("Expire", "expire", "seconds of alerts, at most 10800")
             yield self._input_row("Tags", "tags", "comma-separated, to cancel by tag")
+            yield self._input_row("Callback", "callback", "optional: URL told when acknowledged")
         with Horizontal(id="send-row"):
             yield Button("Send", id="send", variant="primary", compact=True)
 
@@ -153,6 +167,8 @@ class ComposeForm(VerticalScroll):
             retry=text("retry"),
             expire=text("expire"),
             tags=text("tags"),
+            callback=text("callback"),
+            attachment=text("attachment"),
         )
 
     def load_draft(self, draft: Draft) -> None:
@@ -170,6 +186,8 @@ class ComposeForm(VerticalScroll):
                 "retry",
                 "expire",
                 "tags",
+                "callback",
+                "attachment",
             ):
                 self.query_one(f"#{name}", Input).value = getattr(draft, name)
             self.query_one("#priority", Select).value = draft.priority
@@ -181,7 +199,12 @@ class ComposeForm(VerticalScroll):
     def _offer(self, name: str, options: list[tuple[str, str]], value: str) -> None:
         select: Select[str] = self.query_one(f"#{name}", Select)
         select.set_options(options)
+        self._choices[name] = [option_value for _, option_value in options]
         select.value = value
+
+    def choices(self, name: str) -> list[object]:
+        """The values the select ``name`` offers now (profile, sound or device)."""
+        return list(self._choices.get(name, ()))
 
     def _chosen(self, name: str) -> str:
         value = self.query_one(f"#{name}", Select).value
@@ -202,12 +225,24 @@ class ComposeForm(VerticalScroll):
     def set_profiles(self, names: Iterable[str], selected: str | None) -> None:
         """Fill the profile select without announcing a choice."""
         select: Select[str] = self.query_one("#profile", Select)
+        names = list(names)
         with self.prevent(Select.Changed):
             select.set_options([(name, name) for name in names])
+            self._choices["profile"] = list(names)
             select.value = selected if selected is not None else Select.NULL
 
+    def set_attachment_note(self, summary: AttachmentSummary | None, problem: str) -> None:
+        """Under the image field: what the core made of the file, or what is wrong with it."""
+        row = self.query_one("#row-attachment", FormRow)
+        if problem:
+            row.set_note(f"✗ {problem}", bad=True)
+        else:
+            row.set_note(f"→ {summary.text}" if summary is not None else None)
+
     def clear_message(self) -> None:
+        """After a send: the text and the image go, every other field stays."""
         self.query_one("#message", TextArea).clear()
+        self.query_one("#attachment", Input).value = ""
 
     # Errors ----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from pullover_tui.core.errors import ValidationError
 from pullover_tui.core.parsing import Priority, parse_timestamp
+from pullover_tui.tui.attachments import AttachmentSummary
 from pullover_tui.tui.draft import Draft
 from pullover_tui.tui.html_text import html_to_text
 
@@ -52,6 +53,8 @@ class NotificationPreview(Vertical):
     draft: reactive[Draft] = reactive(Draft, always_update=True)
     app_name: reactive[str] = reactive("Pushover")
     """Shown as the title when the message has none (Pushover uses the app's name)."""
+    attachment: reactive[AttachmentSummary | None] = reactive(None)
+    """The image the core accepted for the message, if any."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="notification"):
@@ -59,6 +62,7 @@ class NotificationPreview(Vertical):
             yield Static(id="notification-title", markup=False)
             yield Static(id="notification-body", markup=False)
             yield Static(id="notification-url", markup=False)
+            yield Static(id="notification-image", markup=False)
         yield Static(id="notification-meta", markup=False)
 
     def on_mount(self) -> None:
@@ -69,6 +73,9 @@ class NotificationPreview(Vertical):
         self._show()
 
     def watch_app_name(self) -> None:
+        self._show()
+
+    def watch_attachment(self) -> None:
         self._show()
 
     def _show(self) -> None:
@@ -92,6 +99,10 @@ class NotificationPreview(Vertical):
         url = self.query_one("#notification-url", Static)
         url.display = bool(draft.url.strip())
         url.update(Text(f"→ {draft.url_title.strip() or draft.url.strip()}", style="underline"))
+        image = self.query_one("#notification-image", Static)
+        image.display = self.attachment is not None
+        if self.attachment is not None:
+            image.update(Text(f"▣ {self.attachment.text}"))
         self.query_one("#notification-meta", Static).update(_meta(draft))
 
     def on_resize(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from textual.app import ComposeResult
@@ -14,9 +15,15 @@ StateKind = Literal["idle", "busy", "success", "error"]
 
 
 def quota_text(quota: Quota | None) -> str:
+    """``quota 9,876/10,000 · resets 1 Dec``: messages left this month, and when it resets."""
     if quota is None:
-        return "quota: unknown until the first send"
-    return f"quota: {quota.remaining:,} of {quota.limit:,} left"
+        return "quota: ?"
+    text = f"quota {quota.remaining:,}/{quota.limit:,}"
+    try:
+        reset = datetime.fromtimestamp(quota.reset) if quota.reset > 0 else None
+    except (OverflowError, OSError, ValueError):
+        reset = None
+    return text if reset is None else f"{text} · resets {reset.day} {reset:%b}"
 
 
 class StatusBar(Horizontal):

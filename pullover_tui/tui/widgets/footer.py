@@ -1,0 +1,37 @@
+"""The key bar at the bottom: Textual's ``Footer``, rebuilt only when what it shows changes."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from textual.screen import ModalScreen
+from textual.widgets import Footer
+
+
+class KeyFooter(Footer):
+    """Textual's footer rebuilds all its keys after every focus or screen change (tens of
+    milliseconds each, several times per keystroke at times); this one skips a rebuild
+    that would show the same keys, or that happens while another screen covers its own
+    (it rebuilds when its screen comes back)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: Hashable = None
+
+    def _what_it_shows(self) -> Hashable:
+        keys = tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+            if binding.show
+        )
+        return (keys, self.compact, self.show_command_palette)
+
+    async def recompose(self) -> None:
+        top = self.app.screen
+        if not self.is_attached or (top is not self.screen and not isinstance(top, ModalScreen)):
+            return  # hidden under another screen (under a dialog it still shows)
+        shown = self._what_it_shows()
+        if shown == self._shown:
+            return
+        self._shown = shown
+        await super().recompose()
