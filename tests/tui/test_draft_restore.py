@@ -57,3 +57,18 @@ async def test_a_restart_restores_the_draft_and_sending_clears_it(
         await pilot.pause(screen.DRAFT_SAVE_DELAY + 0.1)
         await settle(pilot)
         assert "typed, then saved" in draft_file.read_text()
+
+
+async def test_with_no_profiles_the_empty_form_is_normal_priority_and_not_saved(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(ComposeScreen, "DRAFT_SAVE_DELAY", 0.1)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.pause(ComposeScreen.DRAFT_SAVE_DELAY + 0.2)
+        await settle(pilot)
+        compose = next(s for s in app.screen_stack if isinstance(s, ComposeScreen))
+        assert compose.form.read_draft().priority == Priority.NORMAL
+        draft_file = app.draft_file
+    assert draft_file is not None and not draft_file.exists()

@@ -88,7 +88,13 @@ class ComposeForm(VerticalScroll):
         priorities = [(p.label, p) for p in Priority]
         yield FormRow(
             "Priority",
-            Select[Priority](priorities, id="priority", allow_blank=False, compact=True),
+            Select[Priority](
+                priorities,
+                value=Priority.NORMAL,
+                id="priority",
+                allow_blank=False,
+                compact=True,
+            ),
             field="priority",
         )
         yield FormRow(
@@ -156,7 +162,7 @@ class ComposeForm(VerticalScroll):
         return Draft(
             message=self.query_one("#message", TextArea).text,
             title=text("title"),
-            priority=choice("priority") or Priority.NORMAL,
+            priority=Priority.NORMAL if (chosen := choice("priority")) is None else chosen,
             url=text("url"),
             url_title=text("url_title"),
             timestamp=text("timestamp"),
