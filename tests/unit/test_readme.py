@@ -26,4 +26,5 @@ def test_readme_references_screenshots_that_exist() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "python -m pytest -q" in readme and "\npython -m pytest -q\n" in ci
+    command = "python -m pytest -q -n auto"
+    assert f".venv/bin/{command}\n" in readme and f"\n{command}\n" in ci
