@@ -169,6 +169,10 @@ class Client(_ClientBase):
         super().__init__(api_url, policy, rng, on_retry)
         self._sleep = sleep
         self._clock = clock
+        if transport is None:
+            from pullover_tui.core.transport import StdlibTransport
+
+            transport = StdlibTransport()
         self._http = httpx.Client(transport=transport, **self._http_options())  # type: ignore[arg-type]
 
     def send(self, message: Message, *, token: str, user: str) -> SendResult:

@@ -47,6 +47,7 @@ from pullover_tui.core.request import build_send
 from pullover_tui.core.retry import RetryNotice, RetryPolicy
 from pullover_tui.core.simple import Application, User
 from pullover_tui.core.store import HistoryStore
+from pullover_tui.core.transport import StdlibTransport
 from pullover_tui.sandbox import Sandbox, SandboxConfig, running_sandbox
 from tests.conftest import OTHER_USER, ROOT, TOKEN, USER, run_cli
 from tests.reliability.helpers import (
@@ -408,8 +409,11 @@ def test_plain_http_is_fine_for_loopback(url: str) -> None:
 
 
 def ssl_context(client: Client | AsyncClient) -> ssl.SSLContext:
-    pool = client._http._transport._pool  # type: ignore[union-attr]
-    context = pool._ssl_context
+    transport = client._http._transport
+    if isinstance(transport, StdlibTransport):
+        context = transport._context()
+    else:
+        context = transport._pool._ssl_context  # type: ignore[union-attr]
     assert isinstance(context, ssl.SSLContext)
     return context
 

@@ -44,6 +44,9 @@ def make_client(clock: FakeClock, **policy: object) -> tuple[Client, list[RetryN
         clock=clock,
         rng=random.Random(7),
         on_retry=notices.append,
+        # respx intercepts httpx's own transport; the default StdlibTransport is tested
+        # over real sockets in tests/integration/test_transport.py.
+        transport=httpx.HTTPTransport(),
     )
     return client, notices
 
