@@ -249,7 +249,9 @@ class ComposeSending(Screen[None]):
             timeout=10,
             markup=False,
         )
-        self.status.set_state("Not sent: refused by Pushover, see the marked fields", "error")
+        # "see the marked fields" only when there are some: a bare 400 names none
+        where = "see the marked fields" if marked else str(exc)
+        self.status.set_state(f"Not sent: refused by Pushover, {where}", "error")
         self._banner(f"✗ Not sent: Pushover refused it: {exc}")
 
     def _not_sent(self, reason: str, message: Message, recording: Recording | None) -> None:

@@ -1,0 +1,356 @@
+"""Faults over a real loopback socket, seen through the TUI: the sandbox misbehaves, the app
+tells the truth.
+
+Each case drives the real app with Pilot against a sandbox with one fault and checks what
+the screen says (status line, banner, toast), how many requests the sandbox saw, that the
+waits between attempts are at least 5 s (a fake clock: the client's ``sleep`` and ``clock``
+are injected through ``client_factory``, so no test here waits them), that a message not
+sent stays in the form, and what its history row says: in the outbox (``failed``) after a
+temporary failure, so that ``pullover-tui outbox flush`` delivers it later, once;
+``rejected`` after a 4xx. The per-attempt timeout is cut to 0.2 s where a fault makes the
+client wait for an answer. A real-time run of the waits is marked ``slow``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pytest
+from textual.widgets import Static
+
+from pullover_tui.core.client import AsyncClient
+from pullover_tui.core.history_entry import FAILED, REJECTED, SENT
+from pullover_tui.core.limits import MIN_RETRY_WAIT
+from pullover_tui.core.retry import RetryPolicy
+from pullover_tui.sandbox import Sandbox
+from pullover_tui.tui.api import SEND_POLICY, RetryListener
+from pullover_tui.tui.app import PulloverApp
+from tests.conftest import TOKEN, USER
+from tests.reliability.helpers import run_main
+from tests.tui.helpers import (
+    compose_screen,
+    form,
+    history,
+    notifications,
+    set_message,
+    settle,
+)
+
+SIZE = (100, 30)
+MESSAGES = "/1/messages.json"
+TIMEOUT = 0.2  # seconds per attempt where a fault gives no answer (the app's own is 15 s)
+ATTEMPTS = SEND_POLICY.max_attempts
+
+
+@dataclass
+class SendClock:
+    """Makes the app's clients with a fake clock: time passes only when a client sleeps.
+
+    The app's retry policies are kept; ``timeout`` (when given) replaces the send
+    policy's per-attempt timeout. Every wait of a send (not of a lookup) is noted
+    with what the status line said while it lasted.
+    """
+
+    timeout: float | None = None
+    now: float = 1000.0
+    waits: list[float] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
+    app: PulloverApp | None = None
+
+    def clock(self) -> float:
+        return self.now
+
+    def factory(
+        self, api_url: str | None, policy: RetryPolicy, on_retry: RetryListener | None
+    ) -> AsyncClient:
+        sending = policy is SEND_POLICY
+        if sending and self.timeout is not None:
+            policy = replace(policy, timeout=self.timeout)
+
+        async def sleep(seconds: float) -> None:
+            if sending:
+                self.waits.append(seconds)
+                if self.app is not None:
+                    self.shown.append(compose_screen(self.app).status.state_text)
+            self.now += seconds
+            await asyncio.sleep(0)
+
+        return AsyncClient(
+            api_url,
+            policy=policy,
+            on_retry=on_retry,
+            sleep=sleep,
+            clock=self.clock,
+            rng=random.Random(1),
+        )
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A way for the sandbox to fail every attempt, and the reason the app must give."""
+
+    name: str
+    settings: dict[str, Any]
+    reason: str
+    timeout: float | None = None  # per attempt, when the fault means waiting for an answer
+
+
+EVERY_ATTEMPT = [
+    Fault("500", {"fail_status": 500, "fail_rate": 1.0}, "HTTP 500"),
+    Fault("dropped", {"drop_connections": True}, "the connection closed without an answer"),
+    # it answers only after the test (a shorter latency delivers late: see the xfail below)
+    Fault("latency", {"latency": 60.0}, f"no answer within {TIMEOUT:g} s", TIMEOUT),
+    Fault(
+        "garbage",
+        {"garbage_body": True, "garbage_status": 200},
+        "HTTP 200 with a body that is not Pushover's JSON",
+    ),
+    Fault("hang", {"hang": True}, f"no answer within {TIMEOUT:g} s", TIMEOUT),
+]
+
+
+def arm(sb: Sandbox, settings: dict[str, Any]) -> None:
+    for name, value in settings.items():
+        setattr(sb.config, name, value)
+
+
+def disarm(sb: Sandbox) -> None:
+    config = sb.config
+    config.fail_first, config.fail_rate, config.latency = 0, 0.0, 0.0
+    config.drop_connections = config.hang = config.garbage_body = False
+
+
+@pytest.fixture
+def send_clock() -> SendClock:
+    return SendClock()
+
+
+def start(make_app: Callable[..., PulloverApp], clock: SendClock) -> PulloverApp:
+    app = make_app(client_factory=clock.factory)
+    clock.app = app
+    return app
+
+
+async def send(pilot: Any, text: str) -> None:
+    await set_message(pilot, text)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+_SVG_TEXT = re.compile(
+    r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)"[^>]*>([^<]*)</text>'
+)
+CELL_WIDTH = 12.2  # pixels per column in Rich's SVG export
+
+
+def screen_lines(app: PulloverApp) -> list[str]:
+    """The terminal as the user sees it, line by line (read back from the SVG screenshot)."""
+    width, height = app.size
+    grid = [[" "] * width for _ in range(height)]
+    for x, line, text in _SVG_TEXT.findall(app.export_screenshot()):
+        column, row = round(float(x) / CELL_WIDTH), int(line)
+        for offset, char in enumerate(html.unescape(text).replace("\xa0", " ").rstrip("\n")):
+            if row < height and column + offset < width:
+                grid[row][column + offset] = char
+    return ["".join(row).rstrip() for row in grid]
+
+
+def on_screen(app: PulloverApp, text: str) -> bool:
+    return any(text in line for line in screen_lines(app))
+
+
+def banner(app: PulloverApp) -> str:
+    return str(compose_screen(app).query_one("#banner", Static).content)
+
+
+def assert_waited_between_attempts(clock: SendClock, count: int, reason: str) -> None:
+    """``count`` waits, none under 5 s, growing; the status said so during each."""
+    assert len(clock.waits) == count, clock.waits
+    assert all(wait >= MIN_RETRY_WAIT for wait in clock.waits), clock.waits
+    assert clock.waits == sorted(clock.waits)
+    for number, (wait, shown) in enumerate(zip(clock.waits, clock.shown, strict=True), 2):
+        assert shown == f"Not delivered yet, attempt {number}/{ATTEMPTS} in {wait:.1f} s: " + (
+            f"{reason} · esc cancels"
+        )
+
+
+def flush_outbox(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> int:
+    """``pullover-tui outbox flush`` (in-process) with the profile's keys; its exit code."""
+    monkeypatch.setenv("PUSHOVER_API_URL", sb.url)
+    args = ["outbox", "flush", "-a", TOKEN, "-u", USER, "--retries", "0", "--timeout", "1"]
+    code, _out, err = run_main(args, b"")
+    assert code in (0, 3), err
+    return code
+
+
+# --- temporary failures ------------------------------------------------------------------------
+
+
+async def test_a_5xx_burst_then_success_is_sent_once(
+    make_app: Callable[..., PulloverApp], configured: Sandbox, send_clock: SendClock
+) -> None:
+    app = start(make_app, send_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        configured.config.fail_status, configured.config.fail_first = 503, 3
+        await send(pilot, "after the storm")
+        screen = compose_screen(app)
+        assert screen.status.state_text == "Sent after 4 attempts ✓"
+        assert notifications(app)[-1][0] == "Sent after 4 attempts"
+        assert not banner(app) and not screen.sending
+        assert form(app).read_draft().message == ""  # sent: the form is ready for the next
+    assert configured.request_count(MESSAGES) == 4
+    assert [m["message"] for m in configured.messages()] == ["after the storm"]
+    assert_waited_between_attempts(send_clock, 3, "HTTP 503")
+    [entry] = history(app)
+    assert (entry.status, entry.attempts, entry.in_outbox) == (SENT, 4, False)
+
+
+@pytest.mark.parametrize("fault", EVERY_ATTEMPT, ids=[f.name for f in EVERY_ATTEMPT])
+async def test_failing_every_attempt_says_not_sent_and_keeps_it_for_the_outbox(
+    make_app: Callable[..., PulloverApp],
+    configured: Sandbox,
+    send_clock: SendClock,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: Fault,
+) -> None:
+    send_clock.timeout = fault.timeout
+    app = start(make_app, send_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        arm(configured, fault.settings)
+        await send(pilot, "disk almost full")
+        screen = compose_screen(app)
+        gave_up = f"not sent after {ATTEMPTS} attempts: {fault.reason}"
+        assert screen.status.state_text == f"Not sent: {gave_up}"
+        assert "Sent" not in screen.status.state_text.replace("Not sent", "")
+        assert banner(app).startswith(f"✗ Not sent: {gave_up}. The message is still here")
+        assert "Kept in the outbox as #1 (F4)" in banner(app)
+        title, text = notifications(app)[-1]
+        assert title == "Not sent" and text.startswith(gave_up)
+        assert "still in the form" in text and "Kept in the outbox as #1" in text
+        assert on_screen(app, f"✗ Not sent: not sent after {ATTEMPTS} attempts")  # visible
+        assert form(app).read_draft().message == "disk almost full"
+        assert not screen.sending
+        assert configured.request_count(MESSAGES) == ATTEMPTS
+        assert configured.messages() == []
+        assert_waited_between_attempts(send_clock, ATTEMPTS - 1, fault.reason)
+        [entry] = history(app)
+        assert (entry.status, entry.attempts, entry.in_outbox) == (FAILED, ATTEMPTS, True)
+        assert entry.last_error == gave_up and entry.claimed_by is None
+    # later, the outbox delivers it, once
+    disarm(configured)
+    assert flush_outbox(configured, monkeypatch) == 0
+    assert flush_outbox(configured, monkeypatch) == 0
+    assert [m["message"] for m in configured.messages()] == ["disk almost full"]
+    assert configured.request_count(MESSAGES) == ATTEMPTS + 1
+    assert [e.status for e in history(app)] == [SENT]
+
+
+async def test_quota_spent_is_one_attempt_kept_for_next_month(
+    make_app: Callable[..., PulloverApp],
+    configured: Sandbox,
+    send_clock: SendClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = start(make_app, send_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        configured.config.quota = 0
+        await send(pilot, "next month")
+        screen = compose_screen(app)
+        state = screen.status.state_text
+        assert state.startswith("Not sent: the app's monthly quota is spent (")
+        assert "exceeded its monthly message quota" in state
+        assert str(screen.query_one("#status-quota", Static).content).startswith("quota 0/")
+        assert "Kept in the outbox as #1" in banner(app)
+        assert notifications(app)[-1][0] == "Not sent"
+        assert form(app).read_draft().message == "next month"
+    assert configured.request_count(MESSAGES) == 1  # 429: never retried
+    assert send_clock.waits == []
+    [entry] = history(app)
+    assert (entry.status, entry.in_outbox) == (FAILED, True)
+    assert entry.last_error is not None and entry.last_error.startswith("quota spent")
+    assert flush_outbox(configured, monkeypatch) == 3  # still spent: it stays
+    configured.config.quota = 10
+    assert flush_outbox(configured, monkeypatch) == 0
+    assert [m["message"] for m in configured.messages()] == ["next month"]
+
+
+# --- a refusal --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["fault 400", "unknown user key"])
+async def test_a_4xx_is_not_retried_and_recorded_as_rejected(
+    make_app: Callable[..., PulloverApp],
+    configured: Sandbox,
+    send_clock: SendClock,
+    how: str,
+) -> None:
+    app = start(make_app, send_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        if how == "fault 400":
+            arm(configured, {"fail_status": 400, "fail_rate": 1.0})
+            said = "bad request (a failure made by the sandbox on purpose)"
+        else:
+            configured.config.user_keys = ("gznej3rKEVAvPUxu9vvNnqpmZpokzF",)
+            said = "user identifier is not a valid user, group, or subuser key"
+        await send(pilot, "refused")
+        screen = compose_screen(app)
+        state = screen.status.state_text
+        assert state.startswith("Not sent: refused by Pushover")
+        errors = form(app).errors()
+        if "marked fields" in state:  # only when a field is marked
+            assert errors
+        assert said in state or any(said in error for error in errors.values())
+        assert banner(app).startswith("✗ Not sent: Pushover refused it: ")
+        assert said in banner(app)
+        assert "outbox" not in banner(app)
+        title, text = notifications(app)[-1]
+        assert title == "Refused by Pushover" and said in text and "(request " in text
+        assert form(app).read_draft().message == "refused"
+        assert not screen.sending
+    assert configured.request_count(MESSAGES) == 1
+    assert configured.messages() == [] and send_clock.waits == []
+    [entry] = history(app)
+    assert (entry.status, entry.attempts, entry.in_outbox) == (REJECTED, 1, False)
+    assert entry.last_error is not None and entry.last_error.startswith("HTTP 400: ")
+
+
+# --- real time ----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+async def test_the_app_really_waits_5_s_before_a_retry(
+    make_app: Callable[..., PulloverApp], configured: Sandbox
+) -> None:
+    """The default client, real sleep and clock: two attempts against a failing server."""
+
+    def two_attempts(
+        api_url: str | None, policy: RetryPolicy, on_retry: RetryListener | None
+    ) -> AsyncClient:
+        if policy is SEND_POLICY:
+            policy = replace(policy, max_attempts=2)
+        return AsyncClient(api_url, policy=policy, on_retry=on_retry)
+
+    app = make_app(client_factory=two_attempts)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        configured.config.fail_rate = 1.0
+        await set_message(pilot, "slowly")
+        started = time.monotonic()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        elapsed = time.monotonic() - started
+        state = compose_screen(app).status.state_text
+    assert state == "Not sent: not sent after 2 attempts: HTTP 503"
+    assert elapsed >= MIN_RETRY_WAIT
+    assert configured.request_count(MESSAGES) == 2
