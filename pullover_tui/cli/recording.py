@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pullover_tui.core.credentials import SendSettings
     from pullover_tui.core.message import Message
     from pullover_tui.core.request import SendResult
+    from pullover_tui.core.send_failure import SendFailure
     from pullover_tui.core.store import HistoryStore
 
 
@@ -56,15 +57,8 @@ class Recording:
     def sent(self, result: SendResult) -> None:
         self._mark(lambda: self.store.mark_sent(self.entry_id, result))
 
-    def rejected(self, text: str, request: str | None, attempts: int = 1) -> None:
-        self._mark(
-            lambda: self.store.mark_rejected(
-                self.entry_id, text, request=request, attempts=attempts
-            )
-        )
-
-    def failed(self, text: str, attempts: int) -> None:
-        self._mark(lambda: self.store.mark_failed(self.entry_id, text, attempts=attempts))
+    def failed_with(self, failure: SendFailure) -> None:
+        self._mark(lambda: failure.record(self.store, self.entry_id))
 
     def _mark(self, action: Callable[[], None]) -> None:
         from pullover_tui.core.store import StoreError
@@ -81,37 +75,19 @@ class Recording:
 def send_recorded(
     client: Client, message: Message, settings: SendSettings, recording: Recording | None
 ) -> SendResult:
-    """``client.send``, marking the row sent, rejected or failed; errors are re-raised.
+    """``client.send``, marking the row as ``core.send_failure`` says; errors are re-raised.
 
-    A spent quota keeps the message in the outbox (it can go next month); any
-    other refusal is final. A temporary failure leaves it for ``outbox flush``.
+    A temporary failure or a spent quota leaves the message for ``outbox flush``.
     """
-    from pullover_tui.core.errors import (
-        ClientSendError,
-        QuotaExceededError,
-        ServerSendError,
-        ValidationError,
-    )
-    from pullover_tui.core.secrets import redact
+    from pullover_tui.core.errors import PulloverError
+    from pullover_tui.core.send_failure import failure_of
 
-    secrets = (settings.token, settings.user)
     try:
         result = client.send(message, token=settings.token, user=settings.user)
-    except ValidationError as exc:
-        if recording:
-            recording.rejected(redact(str(exc), *secrets), None, attempts=0)
-        raise
-    except QuotaExceededError as exc:
-        if recording:
-            recording.failed(f"quota spent: {exc}", attempts=1)
-        raise
-    except ClientSendError as exc:
-        if recording:
-            recording.rejected(redact(f"HTTP {exc.status}: {exc}", *secrets), exc.request)
-        raise
-    except ServerSendError as exc:
-        if recording:
-            recording.failed(str(exc), attempts=exc.attempts)
+    except PulloverError as exc:
+        failure = failure_of(exc, (settings.token, settings.user))
+        if recording and failure is not None:
+            recording.failed_with(failure)
         raise
     if recording:
         recording.sent(result)

@@ -17,7 +17,6 @@ from pullover_tui.core.credentials import SendSettings
 from pullover_tui.core.errors import (
     ClientSendError,
     PulloverError,
-    QuotaExceededError,
     ServerSendError,
     ValidationError,
 )
@@ -29,6 +28,7 @@ from pullover_tui.core.history_entry import (
 from pullover_tui.core.message import Message
 from pullover_tui.core.request import SendResult
 from pullover_tui.core.secrets import redact
+from pullover_tui.core.send_failure import failure_of
 from pullover_tui.core.store import HistoryStore
 
 SENT: Final = "sent"  # accepted; detail: the request id
@@ -182,21 +182,15 @@ def _send(
     secrets = (settings.token, settings.user)
     try:
         result = sender.send(message, token=settings.token, user=settings.user)
-    except QuotaExceededError as exc:
-        # The quota comes back next month: keep the message rather than give it up.
-        error = redact(f"quota spent: {exc}", *secrets)
-        store.mark_failed(entry.id, error, attempts=1)
-        return FlushOutcome(entry.id, FAILED, error, 1)
-    except ClientSendError as exc:
-        error = redact(f"HTTP {exc.status}: {exc}", *secrets)
-        store.mark_rejected(entry.id, error, request=exc.request, attempts=1)
-        return FlushOutcome(entry.id, REJECTED, error, 1)
-    except ServerSendError as exc:
-        error = redact(str(exc), *secrets)
-        store.mark_failed(entry.id, error, attempts=exc.attempts)
-        return FlushOutcome(entry.id, FAILED, error, exc.attempts)
     except ValidationError as exc:  # e.g. a malformed token from the resolved settings
         store.release(entry.id)
         return FlushOutcome(entry.id, SKIPPED, redact(str(exc), *secrets))
+    except (ClientSendError, ServerSendError) as exc:
+        failure = failure_of(exc, secrets)
+        assert failure is not None
+        failure.record(store, entry.id)
+        return FlushOutcome(
+            entry.id, REJECTED if failure.final else FAILED, failure.error, failure.attempts
+        )
     store.mark_sent(entry.id, result)
     return FlushOutcome(entry.id, SENT, result.request, result.attempts)

@@ -16,19 +16,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from pullover_tui.core.credentials import SendSettings
-from pullover_tui.core.errors import (
-    ClientSendError,
-    PulloverError,
-    QuotaExceededError,
-    ServerSendError,
-    ValidationError,
-)
+from pullover_tui.core.errors import PulloverError, ValidationError
 from pullover_tui.core.history_entry import HistoryEntry
 from pullover_tui.core.message import Message
 from pullover_tui.core.outbox import credentials_match
 from pullover_tui.core.profiles import Profile
 from pullover_tui.core.request import SendResult
-from pullover_tui.core.secrets import redact
+from pullover_tui.core.send_failure import SendFailure, failure_of
 from pullover_tui.core.store import HistoryStore, StoreError
 from pullover_tui.tui.api import Credentials, ProfileApi, RetryListener
 
@@ -96,15 +90,8 @@ class Recording:
     async def sent(self, result: SendResult) -> None:
         await self._mark(lambda store: store.mark_sent(self.entry_id, result))
 
-    async def rejected(self, text: str, request: str | None, attempts: int = 1) -> None:
-        await self._mark(
-            lambda store: store.mark_rejected(
-                self.entry_id, text, request=request, attempts=attempts
-            )
-        )
-
-    async def failed(self, text: str, attempts: int) -> None:
-        await self._mark(lambda store: store.mark_failed(self.entry_id, text, attempts=attempts))
+    async def failed_with(self, failure: SendFailure) -> None:
+        await self._mark(lambda store: failure.record(store, self.entry_id))
 
     async def release(self) -> None:
         """Leave the row pending in the outbox but free for ``send now`` or a flush."""
@@ -141,34 +128,20 @@ async def send_recorded(
     recording: Recording | None,
     on_retry: RetryListener | None = None,
 ) -> SendResult:
-    """``api.send``, marking the row sent, rejected or failed; errors are re-raised.
+    """``api.send``, marking the row as ``core.send_failure`` says; errors are re-raised.
 
-    A spent quota keeps the message in the outbox (it can go next month); any
-    other refusal is final. A temporary failure or a cancel leaves it there.
+    A temporary failure, a spent quota or a cancel leaves the message in the outbox.
     """
-    secrets = (credentials.token, credentials.user)
     try:
         result = await api.send(message, on_retry, credentials)
     except asyncio.CancelledError:
         if recording is not None:
             await recording.release()
         raise
-    except ValidationError as exc:
-        if recording is not None:
-            await recording.rejected(redact(str(exc), *secrets), None, attempts=0)
-        raise
-    except QuotaExceededError as exc:
-        if recording is not None:
-            await recording.failed(f"quota spent: {exc}", attempts=1)
-        raise
-    except ClientSendError as exc:
-        if recording is not None:
-            text = redact(f"HTTP {exc.status}: {exc}", *secrets)
-            await recording.rejected(text, exc.request)
-        raise
-    except ServerSendError as exc:
-        if recording is not None:
-            await recording.failed(str(exc), attempts=exc.attempts)
+    except PulloverError as exc:
+        failure = failure_of(exc, (credentials.token, credentials.user))
+        if recording is not None and failure is not None:
+            await recording.failed_with(failure)
         raise
     if recording is not None:
         await recording.sent(result)
