@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     TEMPORARY = 3  # Pushover unreachable or failing after every retry
     INTERNAL = 70  # a bug in pullover-tui (EX_SOFTWARE); please report it
     INTERRUPTED = 130
+    TERMINATED = 143  # SIGTERM; as a script the process ends by the signal itself
 
 
 EXIT_CODES_HELP = """exit codes:
@@ -20,4 +21,5 @@ EXIT_CODES_HELP = """exit codes:
   2    usage: bad options, missing credentials, unreadable config file
   3    temporary failure: Pushover unreachable or failing after all retries
   70   internal error (a bug: please report it)
-  130  interrupted (Ctrl-C)"""
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM): reported, then ended by the signal as usual"""

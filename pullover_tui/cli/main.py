@@ -10,9 +10,13 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib import import_module
+from types import FrameType
 from typing import Any
 
 from pullover_tui._version import __version__
@@ -127,7 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERRUPTED
     handler = getattr(args, "handler", run_tui)
     try:
-        return int(handler(args))
+        if handler in (run_tui, run_demo):  # Textual keeps the terminal; it ends on its own
+            return int(handler(args))
+        with _sigterm_as_exception():
+            return int(handler(args))
+    except Terminated:
+        error("terminated")
+        return ExitCode.TERMINATED
     except KeyboardInterrupt:
         error("interrupted")
         return ExitCode.INTERRUPTED
@@ -143,6 +153,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERNAL
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, so it can say what became of its message
+    (a send says its message is in the outbox) before the process ends."""
+
+
+@contextmanager
+def _sigterm_as_exception() -> Iterator[None]:
+    """Raise ``Terminated`` on SIGTERM while a command runs (main thread only, and only
+    if nobody else handles SIGTERM); the previous handler comes back afterwards."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _pass_undecodable_bytes_through(stream: object) -> None:
     """Print names that came in as bytes that are not UTF-8 (a file name, say) as those same
     bytes instead of crashing: what Python already does in the C locale, in every locale."""
@@ -155,6 +191,12 @@ def entry() -> None:
         code = main()
     except KeyboardInterrupt:  # between main's own guards, e.g. while reporting an error
         code = ExitCode.INTERRUPTED
+    if code == ExitCode.TERMINATED:
+        # End the way a process killed by SIGTERM ends, so a shell or a supervisor
+        # sees the signal (status 143 in a shell), now that the report is written.
+        sys.stderr.flush()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
     sys.exit(code)
 
 
