@@ -7,7 +7,7 @@ waits between attempts are at least 5 s (a fake clock: the client's ``sleep`` an
 are injected through ``client_factory``, so no test here waits them), that a message not
 sent stays in the form, and what its history row says: in the outbox (``failed``) after a
 temporary failure, so that ``pullover-tui outbox flush`` delivers it later, once;
-``rejected`` after a 4xx. The per-attempt timeout is cut to 0.2 s where a fault makes the
+``rejected`` after a 4xx. The per-attempt timeout is cut to 0.1 s where a fault makes the
 client wait for an answer. A real-time run of the waits is marked ``slow``.
 """
 
@@ -41,11 +41,12 @@ from tests.tui.helpers import (
     notifications,
     set_message,
     settle,
+    wait_until,
 )
 
 SIZE = (100, 30)
 MESSAGES = "/1/messages.json"
-TIMEOUT = 0.2  # seconds per attempt where a fault gives no answer (the app's own is 15 s)
+TIMEOUT = 0.1  # seconds per attempt where a fault gives no answer (the app's own is 15 s)
 ATTEMPTS = SEND_POLICY.max_attempts
 
 
@@ -145,7 +146,8 @@ async def send(pilot: Any, text: str) -> None:
 
 
 _SVG_TEXT = re.compile(
-    r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#terminal-\d+-line-(\d+)\)"[^>]*>([^<]*)</text>'
+    r'<text [^>]*x="([\d.]+)"[^>]*'
+    r'clip-path="url\(#terminal-(?:\d+-)?line-(\d+)\)"[^>]*>([^<]*)</text>'
 )
 CELL_WIDTH = 12.2  # pixels per column in Rich's SVG export
 
@@ -176,9 +178,8 @@ def assert_waited_between_attempts(clock: SendClock, count: int, reason: str) ->
     assert all(wait >= MIN_RETRY_WAIT for wait in clock.waits), clock.waits
     assert clock.waits == sorted(clock.waits)
     for number, (wait, shown) in enumerate(zip(clock.waits, clock.shown, strict=True), 2):
-        assert shown == f"Not delivered yet, attempt {number}/{ATTEMPTS} in {wait:.1f} s: " + (
-            f"{reason} · esc cancels"
-        )
+        notice = f"attempt {number}/{ATTEMPTS} in {wait:.1f} s: {reason}"
+        assert shown == f"Not delivered yet, {notice} · esc cancels"
 
 
 def flush_outbox(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> int:
@@ -354,3 +355,94 @@ async def test_the_app_really_waits_5_s_before_a_retry(
     assert state == "Not sent: not sent after 2 attempts: HTTP 503"
     assert elapsed >= MIN_RETRY_WAIT
     assert configured.request_count(MESSAGES) == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an answer later than the timeout may still deliver the message, yet the app says "
+    "'Not sent' and keeps it in the outbox (a flush sends it again); the core's "
+    "ServerSendError cannot tell 'no answer' from 'not delivered': see the report of issue #9",
+)
+async def test_an_answer_later_than_the_timeout_is_not_called_not_sent(
+    make_app: Callable[..., PulloverApp], configured: Sandbox
+) -> None:
+    clock = SendClock(timeout=TIMEOUT)
+    app = start(make_app, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        configured.config.latency = 2 * TIMEOUT  # answers, but after the client gave up
+        await send(pilot, "late")
+        await wait_until(pilot, lambda: len(configured.messages()) == ATTEMPTS)
+        state = compose_screen(app).status.state_text
+    assert [m["message"] for m in configured.messages()] == ["late"] * ATTEMPTS
+    assert not state.startswith("Not sent"), state  # "not confirmed: it may have arrived"
+
+
+# --- small and colourless terminals -----------------------------------------------------------
+
+_FILL = re.compile(r"fill: #([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})")
+
+
+def colours_are_grey(svg: str) -> bool:
+    """Every colour of a screenshot is a grey (Rich's default text colour #c5c8c6 allowed)."""
+    fills = [tuple(int(part, 16) for part in fill) for fill in _FILL.findall(svg)]
+    return bool(fills) and all(max(rgb) - min(rgb) <= 3 for rgb in fills)
+
+
+async def test_a_small_colourless_terminal_still_says_not_sent(
+    make_app: Callable[..., PulloverApp],
+    configured: Sandbox,
+    send_clock: SendClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """60x20 with NO_COLOR: no crash, all grey, help and history open, and a failure reads in
+    words ("✗ Not sent"), not only as red; down to 40x12 the banner and ctrl+s remain."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = start(make_app, send_clock)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        message = compose_screen(app).query_one("#message")
+        assert message.region.width >= 20
+        assert message.region.right <= 60 and message.region.bottom <= 20
+        assert screen_lines(app)[-1].startswith(" ^s Send")
+        arm(configured, {"fail_rate": 1.0})
+        await send(pilot, "small")
+        assert on_screen(app, f"✗ Not sent: not sent after {ATTEMPTS} attempts:")
+        assert on_screen(app, "│ small")  # the message, still in the form
+        assert colours_are_grey(app.export_screenshot())
+        assert configured.request_count(MESSAGES) == ATTEMPTS
+        assert [(e.status, e.in_outbox) for e in history(app)] == [(FAILED, True)]
+        await pilot.press("f1")
+        await settle(pilot)
+        assert on_screen(app, "Keys") and on_screen(app, "f4  Messages sent")
+        await pilot.press("escape")
+        await pilot.press("f4")
+        await settle(pilot)
+        assert on_screen(app, "✗ failed") and on_screen(app, "small")
+        assert colours_are_grey(app.export_screenshot())
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.resize_terminal(40, 12)
+        await settle(pilot)
+        assert on_screen(app, "✗ Not sent: not sent after")
+        assert screen_lines(app)[-1].startswith(" ^s Send")
+        assert form(app).read_draft().message == "small"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="below 78 columns the compose screen's side panel (#form-column min-width 44 + "
+    "#side width 34 in app.tcss) runs off the right edge, and the status line's state "
+    "(after profile and quota, status_bar.py) is pushed off screen: see the report of issue #9",
+)
+async def test_nothing_is_cut_off_at_60_columns(
+    make_app: Callable[..., PulloverApp], configured: Sandbox
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        screen = compose_screen(app)
+        for widget in screen.query("#form-column, #side, StatusBar > Static"):
+            if widget.display:
+                assert widget.region.right <= 60, widget
