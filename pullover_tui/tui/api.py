@@ -85,6 +85,12 @@ class ProfileApi:
         self._factory = client_factory
         self._sounds_cache = sounds_cache
 
+    def at(self, api_url: str) -> ProfileApi:
+        """The same profile with its requests going to ``api_url`` (a history entry's root)."""
+        return ProfileApi(
+            self.profile, self._factory, api_url=api_url, sounds_cache=self._sounds_cache
+        )
+
     @property
     def root(self) -> str:
         """The API root the requests go to (what the history records)."""

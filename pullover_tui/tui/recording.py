@@ -166,7 +166,8 @@ async def sender_for(
     candidates: Iterable[Profile],
     api_for: Callable[[Profile], ProfileApi],
 ) -> EntrySender:
-    """The first candidate profile with the entry's credentials (the core's match rule).
+    """The first candidate profile with the entry's credentials (the core's match rule),
+    aimed at the API root the entry was recorded for.
 
     Raises ``NotSendable`` when none matches or the message cannot be rebuilt
     (an attachment not kept, gone or changed).
@@ -180,7 +181,9 @@ async def sender_for(
             continue
         settings = SendSettings(credentials.token, credentials.user, profile=profile.name)
         if credentials_match(entry, settings):
-            found = (api, credentials)
+            # Where it was meant to go, as ``outbox flush`` does: not wherever the
+            # profile points today.
+            found = (api.at(entry.api_url) if entry.api_url else api, credentials)
             break
     if found is None:
         where = f"profile {entry.profile!r}" if entry.profile else "other keys"

@@ -181,3 +181,38 @@ async def test_a_history_of_100000_messages_opens_and_filters_fast(make_app: Any
             f"filter {filtered * 1000:.0f} ms"
         )
         assert opened < 1.5 and again < 1.0 and filtered < 1.0  # UI included; store ~10 ms
+
+
+async def test_send_now_goes_to_the_api_root_the_entry_was_recorded_for(
+    make_app: Any, configured: Any
+):
+    """As ``outbox flush`` does: a profile that points elsewhere today does not redirect it."""
+    from pullover_tui.sandbox import SandboxConfig, running_sandbox
+
+    with running_sandbox(SandboxConfig()) as recorded_for:
+        app = make_app()
+        with HistoryStore(app.history_file) as store:
+            entry_id = store.add_pending(
+                Message("queued while the other root was in use"),
+                profile="personal",
+                token=TOKEN,
+                user=USER,
+                api_url=recorded_for.url,
+                attachment_path=None,
+            )
+            store.release(entry_id)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = await open_history(pilot)
+            screen.query_one(DataTable).focus()
+            await pilot.press("n")
+            await settle(pilot)
+            for _ in range(40):
+                if recorded_for.messages():
+                    break
+                await pilot.pause(0.05)
+            assert history(app)[0].status == "sent"
+        assert [m["message"] for m in recorded_for.messages()] == [
+            "queued while the other root was in use"
+        ]
+        assert configured.messages() == []
