@@ -165,13 +165,90 @@ def measure(rows: int, runs: int, report: Callable[[str], None] = print) -> list
         return results
 
 
+SCREEN_CONFIG = f"""[profiles.home]
+app_token = "{TOKEN}"
+user_key = "{USER}"
+api_url = "http://127.0.0.1:9"
+"""
+
+
+async def _until(pilot: Any, done: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not done():
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the history screen did not finish loading")
+        await pilot.pause(0.002)
+
+
+async def _screen_once(data: Path, word: str) -> tuple[float, float]:
+    """A fresh headless app: seconds from F4 to the first page shown, and from a search
+    submitted to its first page shown."""
+    from textual.widgets import DataTable, Input
+
+    from pullover_tui.tui.app import PulloverApp
+    from pullover_tui.tui.screens.history import HistoryScreen
+
+    config = data / "config.toml"
+    config.write_text(SCREEN_CONFIG)
+    app = PulloverApp(config, data_dir=data, cursor_blink=False, animate=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        start = time.perf_counter()
+        await pilot.press("f4")
+        await _until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, HistoryScreen)
+                and app.screen.total is not None
+                and app.screen.query_one(DataTable).row_count > 0
+            ),
+        )
+        opened = time.perf_counter() - start
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        before = screen.total
+        search = screen.query_one("#history-search", Input)
+        search.focus()
+        start = time.perf_counter()
+        search.value = word
+        await pilot.press("enter")  # submitting searches at once, without the typing pause
+        await _until(pilot, lambda: screen.total != before and not screen._loading)
+        filtered = time.perf_counter() - start
+    return opened, filtered
+
+
+def measure_screen(rows: int, runs: int, report: Callable[[str], None]) -> list[Any]:
+    """The TUI's history screen (F4, then a word searched) over ``rows`` messages, against
+    the same over 100 messages: paging should make the two cost about the same."""
+    import asyncio
+
+    from common import Measure
+
+    measures = []
+    for count in (rows, 100):
+        with tempfile.TemporaryDirectory(prefix="pullover-history-screen-") as tmp:
+            data = Path(tmp)
+            build(data / "history.sqlite3", count)
+            opens, filters = [], []
+            for _ in range(runs):
+                opened, filtered = asyncio.run(_screen_once(data, "deploy"))
+                opens.append(opened)
+                filters.append(filtered)
+        report(f"history screen over {count:,} messages: {runs} fresh apps")
+        measures.append(Measure(f"history screen: open (F4), {count:,} rows", tuple(opens)))
+        measures.append(Measure(f"history screen: filter 'deploy', {count:,} rows", tuple(filters)))
+    return measures
+
+
 def run(quick: bool = False) -> list[Any]:
     """For ``benchmarks/run.py``: the cases as ``common.Measure`` values (seconds)."""
     from common import Measure
 
     rows, runs = (20_000, 3) if quick else (100_000, 15)
-    results = measure(rows, runs, report=lambda text: print(text, file=sys.stderr))
-    return [Measure(f"{r.name} ({rows:,} rows)", r.samples) for r in results]
+    report = lambda text: print(text, file=sys.stderr)  # noqa: E731
+    results = measure(rows, runs, report=report)
+    store = [Measure(f"{r.name} ({rows:,} rows)", r.samples) for r in results]
+    return store + measure_screen(rows, 1 if quick else 5, report)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -148,7 +147,7 @@ async def test_paging_reads_a_page_at_a_time(make_app: Any, configured: Any):
 
 @pytest.mark.slow
 async def test_a_history_of_100000_messages_opens_and_filters_fast(make_app: Any, configured: Any):
-    """Issue 7's scale: the screen reads one page, so 100,000 rows cost what 100 do."""
+    """Issue 7's scale: the screen reads one page of 100, never every row."""
     app = make_app()
     words = ("deploy", "backup", "disk", "cron", "certificate", "build", "job")
     with HistoryStore(app.history_file) as store, store.batch(defer_index=True):
@@ -159,28 +158,19 @@ async def test_a_history_of_100000_messages_opens_and_filters_fast(make_app: Any
                 message, profile="ops", token=TOKEN, user=USER, api_url=None, claim=False
             )
     async with app.run_test(size=SIZE) as pilot:
+        # How long these take is measured by benchmarks/history_bench.py, not asserted here.
         await settle(pilot)
-        started = time.perf_counter()
         screen = await open_history(pilot)
-        opened = time.perf_counter() - started
         assert screen.query_one(DataTable).row_count == 100 and screen.total == 100_000
-        started = time.perf_counter()
         screen.query_one("#history-search", Input).value = "certificate"
         await screen.workers.wait_for_complete()
         screen._run_search()  # as the pause after typing would
         await settle(pilot)
-        filtered = time.perf_counter() - started
         assert screen.total == 100_000 // len(words) + 1
+        assert screen.query_one(DataTable).row_count == 100
         await pilot.press("escape")
         await settle(pilot)
-        started = time.perf_counter()
         assert await open_history(pilot) is screen  # built once, kept
-        again = time.perf_counter() - started
-        print(
-            f"100,000 entries: open {opened * 1000:.0f} ms (again {again * 1000:.0f} ms), "
-            f"filter {filtered * 1000:.0f} ms"
-        )
-        assert opened < 1.5 and again < 1.0 and filtered < 1.0  # UI included; store ~10 ms
 
 
 async def test_send_now_goes_to_the_api_root_the_entry_was_recorded_for(
