@@ -8,9 +8,10 @@ and call ``apply_config`` after a change.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -20,7 +21,6 @@ from textual.signal import Signal
 
 from pullover_tui.core.account import SoundCache
 from pullover_tui.core.errors import ConfigError
-from pullover_tui.core.history_entry import HistoryEntry
 from pullover_tui.core.paths import HISTORY_FILENAME, data_dir
 from pullover_tui.core.profiles import Config, Profile, load_config
 from pullover_tui.tui.api import (
@@ -34,11 +34,12 @@ from pullover_tui.tui.api import (
 from pullover_tui.tui.demo import DemoSession, start_demo
 from pullover_tui.tui.draft_store import DRAFT_FILENAME
 from pullover_tui.tui.screens.compose import ComposeScreen
-from pullover_tui.tui.screens.config_error import ConfigErrorScreen
-from pullover_tui.tui.screens.help import HelpScreen
-from pullover_tui.tui.screens.history import HistoryScreen
-from pullover_tui.tui.screens.profiles import ProfilesScreen
-from pullover_tui.tui.screens.welcome import WelcomeScreen
+
+# The other screens are imported when first shown: the first frame needs only the
+# compose screen, and the welcome screen alone (Markdown) would add a tenth to start-up.
+
+if TYPE_CHECKING:
+    from pullover_tui.core.history_entry import HistoryEntry
 
 EXIT_CONFIG_ERROR = 2  # the CLI's "unreadable config file" code
 
@@ -88,6 +89,7 @@ class PulloverApp(App[None]):
         self.catalog = ProfileCatalog()
         self.sounds_cache = SoundCache()
         self.cursor_blink = cursor_blink
+        self._gc_paused = False
         self._data_dir = data_dir
         if not animate:
             self.animation_level = "none"
@@ -169,15 +171,51 @@ class PulloverApp(App[None]):
 
     # Lifecycle -------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def run(self, **options: Any) -> None:
+        """Run the app; the cyclic garbage collector pauses until the first frame.
+
+        Start-up makes tens of thousands of objects that live as long as the app
+        (widgets, styles, rules); without the pause the collector scans them over
+        and over, a third of the start-up time. Tests (``run_test``) keep the
+        collector as it is.
+        """
+        self._gc_paused = gc.isenabled()
+        gc.disable()
+        try:
+            return super().run(**options)
+        finally:
+            self._resume_gc()
+
+    def on_ready(self) -> None:
+        self._resume_gc()
+
+    def _resume_gc(self) -> None:
+        """After the first frame: the objects made so far stay for the app's life, so they
+        are frozen (later full collections and the one at exit skip them)."""
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.freeze()
+            gc.enable()
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The first screen: compose, or what is wrong with the config file.
+
+        The first screen rather than one pushed over Textual's blank default, so
+        the first frame is the compose screen's and its styles are applied once.
+        """
         try:
             self.config = load_config(self.config_path)
         except ConfigError as exc:
+            from pullover_tui.tui.screens.config_error import ConfigErrorScreen
+
             self.config_error = exc
-            self.push_screen(ConfigErrorScreen(exc, self.config_path))
-            return
-        self.push_screen(ComposeScreen())
-        if not self.profiles:
+            return ConfigErrorScreen(exc, self.config_path)
+        return ComposeScreen()
+
+    def on_mount(self) -> None:
+        if self.config_error is None and not self.profiles:
+            from pullover_tui.tui.screens.welcome import WelcomeScreen
+
             self.push_screen(WelcomeScreen())
 
     def on_unmount(self) -> None:
@@ -193,27 +231,32 @@ class PulloverApp(App[None]):
         ]
         return working[-1] if working else self.screen
 
-    SCREENS_BY_ACTION: ClassVar[dict[str, type[Screen[Any]]]] = {
-        "show_compose": ComposeScreen,
-        "show_profiles": ProfilesScreen,
-        "show_history": HistoryScreen,
+    SCREEN_ACTIONS: ClassVar[dict[str, str]] = {
+        "show_compose": "ComposeScreen",
+        "show_profiles": "ProfilesScreen",
+        "show_history": "HistoryScreen",
     }
+    """The actions that open a main screen, and the screen each opens (by class name, so
+    that deciding whether an action applies imports no screen)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.SCREENS_BY_ACTION:
+        if action in self.SCREEN_ACTIONS:
             screen = self._working_screen()
             if self.config_error is not None or isinstance(screen, ModalScreen):
                 return False
-            return not isinstance(screen, self.SCREENS_BY_ACTION[action])
+            shown = {cls.__name__ for cls in type(screen).__mro__}
+            return self.SCREEN_ACTIONS[action] not in shown
         return True
 
     def action_help(self) -> None:
+        from pullover_tui.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def back_to_compose(self) -> ComposeScreen | None:
         """Close every screen above the compose screen; the compose screen (None if absent)."""
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, ComposeScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ComposeScreen):
             self.pop_screen()
         return self.screen if isinstance(self.screen, ComposeScreen) else None
 
@@ -221,11 +264,15 @@ class PulloverApp(App[None]):
         self.back_to_compose()
 
     def action_show_profiles(self) -> None:
+        from pullover_tui.tui.screens.profiles import ProfilesScreen
+
         self.back_to_compose()
         self.push_screen(ProfilesScreen())
 
     def action_show_history(self) -> None:
         """The history screen is built once and kept: opening it again only reloads a page."""
+        from pullover_tui.tui.screens.history import HistoryScreen
+
         self.back_to_compose()
         if not self.is_screen_installed("history"):
             self.install_screen(HistoryScreen(), "history")
