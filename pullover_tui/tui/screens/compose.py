@@ -8,7 +8,7 @@ check, the receipt panel, the demo inbox and the draft kept on disk.
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,7 +21,6 @@ from textual.widgets import Header, Input, Static, TextArea
 from pullover_tui.core.errors import PulloverError, Quota, ServerSendError, ValidationError
 from pullover_tui.core.history_entry import HistoryEntry
 from pullover_tui.core.profiles import Profile, describe_secret
-from pullover_tui.tui.api import ProfileApi
 from pullover_tui.tui.attachments import AttachmentSummary, summarize_attachment
 from pullover_tui.tui.demo import InboxItem
 from pullover_tui.tui.draft import Draft
@@ -32,8 +31,11 @@ from pullover_tui.tui.widgets.compose_form import ComposeForm
 from pullover_tui.tui.widgets.footer import KeyFooter
 from pullover_tui.tui.widgets.inbox import InboxPane
 from pullover_tui.tui.widgets.preview import NotificationPreview
-from pullover_tui.tui.widgets.receipt_panel import ReceiptPanel
 from pullover_tui.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from pullover_tui.tui.api import ProfileApi
+    from pullover_tui.tui.widgets.receipt_panel import ReceiptPanel
 
 
 class ComposeScreen(ComposeSending):
@@ -83,6 +85,7 @@ class ComposeScreen(ComposeSending):
         self.receipt_panel: ReceiptPanel | None = None
 
     def compose(self) -> ComposeResult:
+        self._set_breakpoint_classes()
         yield Header()
         with Horizontal(id="compose-body"):
             with Vertical(id="form-column"):
@@ -90,9 +93,25 @@ class ComposeScreen(ComposeSending):
                 yield ComposeForm(id="form")
             with Vertical(id="side"):
                 yield NotificationPreview(id="preview")
-                yield InboxPane(id="inbox")
+                if pullover_app(self).demo is not None:
+                    yield InboxPane(id="inbox")
         yield StatusBar(id="status")
         yield KeyFooter()
+
+    def _set_breakpoint_classes(self) -> None:
+        """The width's class (``-narrow``, ``-wide``) before the widgets are mounted.
+
+        Textual adds it on the first resize, which restyles every widget of the
+        screen a second time (a tenth of start-up); set now, that resize changes
+        nothing.
+        """
+        width = self.app.size.width
+        chosen = max(
+            ((edge, name) for edge, name in self.HORIZONTAL_BREAKPOINTS if width >= edge),
+            default=None,
+        )
+        for _, name in self.HORIZONTAL_BREAKPOINTS:
+            self.set_class(chosen is not None and name == chosen[1], name)
 
     def on_mount(self) -> None:
         apply_cursor_blink(self)
@@ -296,9 +315,12 @@ class ComposeScreen(ComposeSending):
         """A panel that follows the emergency message's receipt (replacing an older one)."""
         if self.receipt_panel is not None:
             self.receipt_panel.remove()  # no id: the old one may linger until removed
+        from pullover_tui.tui.widgets.receipt_panel import ReceiptPanel
+
         panel = ReceiptPanel(api, receipt, sleep=pullover_app(self).receipt_sleep)
         self.receipt_panel = panel
-        self.query_one("#side").mount(panel, before=self.query_one(InboxPane))
+        inbox = self.query(InboxPane)
+        self.query_one("#side").mount(panel, before=inbox.first() if inbox else None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop_alert":  # shown only while an emergency message alerts
@@ -312,15 +334,20 @@ class ComposeScreen(ComposeSending):
     # Demo inbox -------------------------------------------------------------------------
 
     def _show_demo(self) -> None:
+        """In demo mode, the sandbox's inbox beside the preview (built only for the demo)."""
         demo = pullover_app(self).demo
-        inbox = self.query_one(InboxPane)
         self.set_class(demo is not None, "-demo")
         self.sub_title = "Compose · demo: sending to the built-in sandbox" if demo else "Compose"
         if demo is None or self._inbox_subscribed:
             return
         self._inbox_subscribed = True
-        for item in demo.items():
-            inbox.add(item)
+        items = demo.items()
+        found = self.query(InboxPane)
+        if found:
+            for item in items:
+                found.first().add(item)
+        else:  # the demo began after the screen was built
+            self.query_one("#side").mount(InboxPane(items, id="inbox"))
         demo.subscribe(lambda item: self._post_received(item))
 
     def _post_received(self, item: InboxItem) -> None:

@@ -27,6 +27,13 @@ from pullover_tui.tui.widgets.path_suggester import PathSuggester
 DEFAULT_SOUND_LABEL = "user's default"
 ALL_DEVICES_LABEL = "all devices"
 FORMAT_LABELS = {"plain": "plain text", "html": "HTML", "monospace": "monospace"}
+EMERGENCY_FIELDS = {
+    "retry": ("Retry", "seconds between alerts, 30 or more"),
+    "expire": ("Expire", "seconds of alerts, at most 10800"),
+    "tags": ("Tags", "comma-separated, to cancel by tag"),
+    "callback": ("Callback", "optional: URL told when acknowledged"),
+}
+"""The fields of an emergency message: label and placeholder of each."""
 
 
 def sound_options(sounds: Mapping[str, str], keep: str = "") -> list[tuple[str, str]]:
@@ -66,6 +73,10 @@ class ComposeForm(VerticalScroll):
         self._sounds: dict[str, str] = dict.fromkeys(limits.BUILTIN_SOUNDS, "")
         self._devices: tuple[str, ...] = ()
         self._choices: dict[str, list[object]] = {}
+        self._emergency_inputs: dict[str, Input] = {}
+        """The emergency fields once built (at the first emergency priority)."""
+        self._emergency_values = dict.fromkeys(EMERGENCY_FIELDS, "")
+        """Their values until then."""
 
     def compose(self) -> ComposeResult:
         yield FormRow(
@@ -127,18 +138,35 @@ class ComposeForm(VerticalScroll):
             Input(id="ttl", placeholder="seconds until it deletes itself", compact=True),
             field="ttl",
         )
-        with Vertical(id="emergency"):
-            yield Static("Emergency: repeats until acknowledged", id="emergency-title")
-            yield self._input_row("Retry", "retry", "seconds between alerts, 30 or more")
-            yield self._input_row("Expire", "expire", "seconds of alerts, at most 10800")
-            yield self._input_row("Tags", "tags", "comma-separated, to cancel by tag")
-            yield self._input_row("Callback", "callback", "optional: URL told when acknowledged")
+        yield Vertical(id="emergency")  # filled when first needed: most messages never are
         with Horizontal(id="send-row"):
             yield Button("Send", id="send", variant="primary", compact=True)
 
-    @staticmethod
-    def _input_row(label: str, name: str, placeholder: str) -> FormRow:
-        return FormRow(label, Input(id=name, placeholder=placeholder, compact=True), field=name)
+    def _build_emergency(self) -> None:
+        """The emergency section's fields, with the values they were given meanwhile."""
+        blink = getattr(self.app, "cursor_blink", True)
+        widgets: list[Widget] = [
+            Static("Emergency: repeats until acknowledged", id="emergency-title")
+        ]
+        for name, (label, placeholder) in EMERGENCY_FIELDS.items():
+            field = Input(
+                self._emergency_values[name], id=name, placeholder=placeholder, compact=True
+            )
+            field.cursor_blink = blink
+            self._emergency_inputs[name] = field
+            widgets.append(FormRow(label, field, field=name))
+        self.query_one("#emergency").mount_all(widgets)
+
+    def _emergency_value(self, name: str) -> str:
+        field = self._emergency_inputs.get(name)
+        return self._emergency_values[name] if field is None else field.value
+
+    def _set_emergency_value(self, name: str, value: str) -> None:
+        field = self._emergency_inputs.get(name)
+        if field is None:
+            self._emergency_values[name] = value
+        else:
+            field.value = value
 
     @staticmethod
     def _select(name: str, options: Sequence[tuple[str, str]]) -> Select[str]:
@@ -170,10 +198,10 @@ class ComposeForm(VerticalScroll):
             device=choice("device") or "",
             format=cast(Format, choice("format") or "plain"),
             ttl=text("ttl"),
-            retry=text("retry"),
-            expire=text("expire"),
-            tags=text("tags"),
-            callback=text("callback"),
+            retry=self._emergency_value("retry"),
+            expire=self._emergency_value("expire"),
+            tags=self._emergency_value("tags"),
+            callback=self._emergency_value("callback"),
             attachment=text("attachment"),
         )
 
@@ -183,19 +211,10 @@ class ComposeForm(VerticalScroll):
             message = self.query_one("#message", TextArea)
             if message.text != draft.message:
                 message.load_text(draft.message)
-            for name in (
-                "title",
-                "url",
-                "url_title",
-                "timestamp",
-                "ttl",
-                "retry",
-                "expire",
-                "tags",
-                "callback",
-                "attachment",
-            ):
+            for name in ("title", "url", "url_title", "timestamp", "ttl", "attachment"):
                 self.query_one(f"#{name}", Input).value = getattr(draft, name)
+            for name in EMERGENCY_FIELDS:
+                self._set_emergency_value(name, getattr(draft, name))
             self.query_one("#priority", Select).value = draft.priority
             self.query_one("#format", Select).value = draft.format
             self._offer("sound", sound_options(self._sounds, draft.sound), draft.sound)
@@ -310,6 +329,8 @@ class ComposeForm(VerticalScroll):
         self.query_one("#title-count", CharCounter).count = len(draft.title)
         self.query_one("#url_title", Input).disabled = not draft.url.strip()
         emergency = self.query_one("#emergency")
+        if draft.is_emergency and not self._emergency_inputs:
+            self._build_emergency()
         if draft.is_emergency and not emergency.display:
             title = self.query_one("#emergency-title")
             self.call_after_refresh(title.scroll_visible, animate=False)

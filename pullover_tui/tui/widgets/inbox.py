@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -71,12 +73,20 @@ class InboxPane(VerticalScroll):
     }
     """
 
+    def __init__(self, items: Iterable[InboxItem] = (), *, id: str | None = None) -> None:
+        """``items``: what the sandbox received before the pane was built, oldest first."""
+        super().__init__(id=id)
+        self._initial = list(items)
+
     def compose(self) -> ComposeResult:
-        yield Static(EMPTY_TEXT, id="inbox-empty")
+        if not self._initial:
+            yield Static(EMPTY_TEXT, id="inbox-empty")
+        for item in reversed(self._initial):
+            yield InboxCard(item)
 
     def on_mount(self) -> None:
         self.border_title = "Phone · sandbox inbox"
-        self.border_subtitle = "0 received"
+        self.border_subtitle = f"{len(self._initial)} received"
 
     def add(self, item: InboxItem) -> None:
         """Put a newly received message on top."""
