@@ -7,8 +7,9 @@ waits between attempts are at least 5 s (a fake clock: the client's ``sleep`` an
 are injected through ``client_factory``, so no test here waits them), that a message not
 sent stays in the form, and what its history row says: in the outbox (``failed``) after a
 temporary failure, so that ``pullover-tui outbox flush`` delivers it later, once;
-``rejected`` after a 4xx. The per-attempt timeout is cut to 0.1 s where a fault makes the
-client wait for an answer. A real-time run of the waits is marked ``slow``.
+``rejected`` after a 4xx. Where a fault makes the client wait for an answer, the send gets
+2 attempts of 0.5 s each (the app's policy: 5 of 15 s). A real-time run of the waits is
+marked ``slow``.
 """
 
 from __future__ import annotations
@@ -46,20 +47,22 @@ from tests.tui.helpers import (
 
 SIZE = (100, 30)
 MESSAGES = "/1/messages.json"
-TIMEOUT = 0.1  # seconds per attempt where a fault gives no answer (the app's own is 15 s)
 ATTEMPTS = SEND_POLICY.max_attempts
+TIMEOUT = 0.5  # seconds per attempt where a fault gives no answer (the app's own is 15 s)
+SLOW_ATTEMPTS = 2  # where each attempt costs TIMEOUT of real time
 
 
 @dataclass
 class SendClock:
     """Makes the app's clients with a fake clock: time passes only when a client sleeps.
 
-    The app's retry policies are kept; ``timeout`` (when given) replaces the send
-    policy's per-attempt timeout. Every wait of a send (not of a lookup) is noted
-    with what the status line said while it lasted.
+    The app's retry policies are kept, but ``timeout`` and ``attempts`` (when given)
+    replace the send policy's. Every wait of a send (not of a lookup) is noted with
+    what the status line said while it lasted.
     """
 
     timeout: float | None = None
+    attempts: int | None = None
     now: float = 1000.0
     waits: list[float] = field(default_factory=list)
     shown: list[str] = field(default_factory=list)
@@ -74,6 +77,8 @@ class SendClock:
         sending = policy is SEND_POLICY
         if sending and self.timeout is not None:
             policy = replace(policy, timeout=self.timeout)
+        if sending and self.attempts is not None:
+            policy = replace(policy, max_attempts=self.attempts)
 
         async def sleep(seconds: float) -> None:
             if sending:
@@ -100,20 +105,24 @@ class Fault:
     name: str
     settings: dict[str, Any]
     reason: str
-    timeout: float | None = None  # per attempt, when the fault means waiting for an answer
+    slow: bool = False  # each attempt waits for an answer that does not come
+
+    @property
+    def attempts(self) -> int:
+        return SLOW_ATTEMPTS if self.slow else ATTEMPTS
 
 
 EVERY_ATTEMPT = [
     Fault("500", {"fail_status": 500, "fail_rate": 1.0}, "HTTP 500"),
     Fault("dropped", {"drop_connections": True}, "the connection closed without an answer"),
     # it answers only after the test (a shorter latency delivers late: see the xfail below)
-    Fault("latency", {"latency": 60.0}, f"no answer within {TIMEOUT:g} s", TIMEOUT),
+    Fault("latency", {"latency": 60.0}, f"no answer within {TIMEOUT:g} s", slow=True),
     Fault(
         "garbage",
         {"garbage_body": True, "garbage_status": 200},
         "HTTP 200 with a body that is not Pushover's JSON",
     ),
-    Fault("hang", {"hang": True}, f"no answer within {TIMEOUT:g} s", TIMEOUT),
+    Fault("hang", {"hang": True}, f"no answer within {TIMEOUT:g} s", slow=True),
 ]
 
 
@@ -172,13 +181,15 @@ def banner(app: PulloverApp) -> str:
     return str(compose_screen(app).query_one("#banner", Static).content)
 
 
-def assert_waited_between_attempts(clock: SendClock, count: int, reason: str) -> None:
+def assert_waited_between_attempts(
+    clock: SendClock, count: int, reason: str, attempts: int = ATTEMPTS
+) -> None:
     """``count`` waits, none under 5 s, growing; the status said so during each."""
     assert len(clock.waits) == count, clock.waits
     assert all(wait >= MIN_RETRY_WAIT for wait in clock.waits), clock.waits
     assert clock.waits == sorted(clock.waits)
     for number, (wait, shown) in enumerate(zip(clock.waits, clock.shown, strict=True), 2):
-        notice = f"attempt {number}/{ATTEMPTS} in {wait:.1f} s: {reason}"
+        notice = f"attempt {number}/{attempts} in {wait:.1f} s: {reason}"
         assert shown == f"Not delivered yet, {notice} · esc cancels"
 
 
@@ -222,14 +233,16 @@ async def test_failing_every_attempt_says_not_sent_and_keeps_it_for_the_outbox(
     monkeypatch: pytest.MonkeyPatch,
     fault: Fault,
 ) -> None:
-    send_clock.timeout = fault.timeout
+    attempts = fault.attempts
+    if fault.slow:
+        send_clock.timeout, send_clock.attempts = TIMEOUT, attempts
     app = start(make_app, send_clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         arm(configured, fault.settings)
         await send(pilot, "disk almost full")
         screen = compose_screen(app)
-        gave_up = f"not sent after {ATTEMPTS} attempts: {fault.reason}"
+        gave_up = f"not sent after {attempts} attempts: {fault.reason}"
         assert screen.status.state_text == f"Not sent: {gave_up}"
         assert "Sent" not in screen.status.state_text.replace("Not sent", "")
         assert banner(app).startswith(f"✗ Not sent: {gave_up}. The message is still here")
@@ -237,21 +250,23 @@ async def test_failing_every_attempt_says_not_sent_and_keeps_it_for_the_outbox(
         title, text = notifications(app)[-1]
         assert title == "Not sent" and text.startswith(gave_up)
         assert "still in the form" in text and "Kept in the outbox as #1" in text
-        assert on_screen(app, f"✗ Not sent: not sent after {ATTEMPTS} attempts")  # visible
+        assert on_screen(app, f"✗ Not sent: not sent after {attempts} attempts")  # visible
         assert form(app).read_draft().message == "disk almost full"
         assert not screen.sending
-        assert configured.request_count(MESSAGES) == ATTEMPTS
+        # the server thread may read the last request only after the client gave up on it
+        await wait_until(pilot, lambda: configured.request_count(MESSAGES) >= attempts)
+        assert configured.request_count(MESSAGES) == attempts
         assert configured.messages() == []
-        assert_waited_between_attempts(send_clock, ATTEMPTS - 1, fault.reason)
+        assert_waited_between_attempts(send_clock, attempts - 1, fault.reason, attempts)
         [entry] = history(app)
-        assert (entry.status, entry.attempts, entry.in_outbox) == (FAILED, ATTEMPTS, True)
+        assert (entry.status, entry.attempts, entry.in_outbox) == (FAILED, attempts, True)
         assert entry.last_error == gave_up and entry.claimed_by is None
     # later, the outbox delivers it, once
     disarm(configured)
     assert flush_outbox(configured, monkeypatch) == 0
     assert flush_outbox(configured, monkeypatch) == 0
     assert [m["message"] for m in configured.messages()] == ["disk almost full"]
-    assert configured.request_count(MESSAGES) == ATTEMPTS + 1
+    assert configured.request_count(MESSAGES) == attempts + 1
     assert [e.status for e in history(app)] == [SENT]
 
 
@@ -366,15 +381,15 @@ async def test_the_app_really_waits_5_s_before_a_retry(
 async def test_an_answer_later_than_the_timeout_is_not_called_not_sent(
     make_app: Callable[..., PulloverApp], configured: Sandbox
 ) -> None:
-    clock = SendClock(timeout=TIMEOUT)
+    clock = SendClock(timeout=TIMEOUT, attempts=SLOW_ATTEMPTS)
     app = start(make_app, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         configured.config.latency = 2 * TIMEOUT  # answers, but after the client gave up
         await send(pilot, "late")
-        await wait_until(pilot, lambda: len(configured.messages()) == ATTEMPTS)
+        await wait_until(pilot, lambda: len(configured.messages()) == SLOW_ATTEMPTS)
         state = compose_screen(app).status.state_text
-    assert [m["message"] for m in configured.messages()] == ["late"] * ATTEMPTS
+    assert [m["message"] for m in configured.messages()] == ["late"] * SLOW_ATTEMPTS
     assert not state.startswith("Not sent"), state  # "not confirmed: it may have arrived"
 
 
