@@ -219,7 +219,12 @@ def report_rejection(args: argparse.Namespace, exc: ClientSendError) -> int:
 def report_temporary(args: argparse.Namespace, exc: ServerSendError) -> int:
     error(str(exc))
     return json_failure(
-        args, ExitCode.TEMPORARY, [exc.last_error], attempts=exc.attempts, http_status=exc.status
+        args,
+        ExitCode.TEMPORARY,
+        [exc.last_error],
+        attempts=exc.attempts,
+        http_status=exc.status,
+        maybe_delivered=exc.maybe_delivered,
     )
 
 

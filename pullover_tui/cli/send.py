@@ -135,6 +135,7 @@ def _modifies_previous(char: str) -> bool:
 def build_message(args: argparse.Namespace, text: str, defaults: dict[str, Any]) -> Message:
     """Profile defaults, overridden by whatever the command line gave."""
     from pullover_tui.core.attachment import Attachment
+    from pullover_tui.core.errors import ValidationError
     from pullover_tui.core.limits import MESSAGE_MAX
     from pullover_tui.core.message import Message
 
@@ -148,6 +149,8 @@ def build_message(args: argparse.Namespace, text: str, defaults: dict[str, Any])
     if args.monospace:
         fields["monospace"], fields["html"] = True, False
     if args.attach == "-":
+        if sys.stdin is None:  # started with stdin closed (<&-)
+            raise ValidationError("attachment", "stdin is closed: there is no image to read")
         fields["attachment"] = Attachment.from_file(sys.stdin.buffer, filename="image")
     elif args.attach is not None:
         fields["attachment"] = args.attach
@@ -346,5 +349,6 @@ def _report_not_sent(
         [exc.last_error],
         attempts=exc.attempts,
         http_status=exc.status,
+        maybe_delivered=exc.maybe_delivered,
         history_id=entry,
     )

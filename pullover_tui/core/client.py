@@ -38,6 +38,13 @@ Reader = Callable[[int, Mapping[str, str], bytes, int], T]
 USER_AGENT = f"pullover-tui/{__version__}"
 
 
+def transport_failure(exc: httpx.HTTPError, timeout: float) -> TemporaryFailure:
+    """The failure for ``exc``; maybe delivered when the request was written and no answer
+    was read (a connect or write failure means the server never had the whole request)."""
+    unanswered = isinstance(exc, httpx.ReadTimeout | httpx.ReadError | httpx.RemoteProtocolError)
+    return TemporaryFailure(describe_transport_error(exc, timeout), maybe_delivered=unanswered)
+
+
 def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> str:
     """A short, secret-free sentence for a failure with no usable answer."""
     if isinstance(exc, httpx.TimeoutException):
@@ -67,16 +74,21 @@ class _RetryLoop:
         self.secrets = secrets
         self.started = clock()
         self.attempt = 0
+        self.maybe_delivered = False
 
     def next_wait(self, failure: TemporaryFailure) -> float:
         """Seconds to wait before the next attempt, or raise ServerSendError: give up."""
         reason = redact(failure.reason, *self.secrets)
+        self.maybe_delivered = self.maybe_delivered or failure.maybe_delivered
+        maybe = self.maybe_delivered
         if self.attempt >= self.policy.max_attempts:
-            raise ServerSendError(self.attempt, reason, failure.status)
+            raise ServerSendError(self.attempt, reason, failure.status, maybe_delivered=maybe)
         wait = self.policy.wait_before(self.attempt + 1, self.rng)
         deadline = self.policy.deadline
         if deadline is not None and self.clock() - self.started + wait > deadline:
-            raise ServerSendError(self.attempt, f"{reason} (deadline reached)", failure.status)
+            raise ServerSendError(
+                self.attempt, f"{reason} (deadline reached)", failure.status, maybe_delivered=maybe
+            )
         if self.on_retry is not None:
             self.on_retry(RetryNotice(self.attempt + 1, self.policy.max_attempts, wait, reason))
         return wait
@@ -197,7 +209,7 @@ class Client(_ClientBase):
                 )
                 return read(response.status_code, response.headers, response.content, loop.attempt)
             except httpx.HTTPError as exc:
-                failure = TemporaryFailure(describe_transport_error(exc, self.policy.timeout))
+                failure = transport_failure(exc, self.policy.timeout)
             except TemporaryFailure as exc:
                 failure = exc
             self._sleep(loop.next_wait(failure))
@@ -260,7 +272,7 @@ class AsyncClient(_ClientBase):
                 )
                 return read(response.status_code, response.headers, response.content, loop.attempt)
             except httpx.HTTPError as exc:
-                failure = TemporaryFailure(describe_transport_error(exc, self.policy.timeout))
+                failure = transport_failure(exc, self.policy.timeout)
             except TemporaryFailure as exc:
                 failure = exc
             await self._sleep(loop.next_wait(failure))

@@ -84,14 +84,32 @@ class QuotaExceededError(ClientSendError):
 
 
 class ServerSendError(PulloverError):
-    """Pushover could not be reached or answered badly, and retrying did not help."""
+    """Pushover could not be reached or answered badly, and retrying did not help.
 
-    def __init__(self, attempts: int, last_error: str, status: int | None = None) -> None:
+    ``maybe_delivered`` is true when at least one attempt's request went out and
+    no readable answer came back (no answer in time, the connection closed after
+    the request, or a 2xx with a body that is not Pushover's): the message may
+    have arrived, so the text says "not confirmed", never "not sent".
+    """
+
+    def __init__(
+        self,
+        attempts: int,
+        last_error: str,
+        status: int | None = None,
+        *,
+        maybe_delivered: bool = False,
+    ) -> None:
         self.attempts = attempts
         self.last_error = last_error
         self.status = status
+        self.maybe_delivered = maybe_delivered
         noun = "attempt" if attempts == 1 else "attempts"
-        super().__init__(f"not sent after {attempts} {noun}: {last_error}")
+        if maybe_delivered:
+            text = f"not confirmed after {attempts} {noun}: {last_error}; it may have arrived"
+        else:
+            text = f"not sent after {attempts} {noun}: {last_error}"
+        super().__init__(text)
 
 
 @dataclass(frozen=True)

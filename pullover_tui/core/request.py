@@ -54,11 +54,18 @@ class ApiAnswer:
 
 
 class TemporaryFailure(Exception):
-    """An answer (or its absence) that a later attempt may fix: 5xx, bad body, no answer."""
+    """An answer (or its absence) that a later attempt may fix: 5xx, bad body, no answer.
 
-    def __init__(self, reason: str, status: int | None = None) -> None:
+    ``maybe_delivered``: the request went out and no usable answer came back, so
+    Pushover may have taken the message (always so for a 2xx that cannot be read).
+    """
+
+    def __init__(
+        self, reason: str, status: int | None = None, *, maybe_delivered: bool = False
+    ) -> None:
         self.reason = reason
         self.status = status
+        self.maybe_delivered = maybe_delivered or (status is not None and 200 <= status < 300)
         super().__init__(reason)
 
 

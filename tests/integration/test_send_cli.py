@@ -194,7 +194,7 @@ def test_slow_server_past_the_timeout(sandbox: Any) -> None:
     proc = send(sandbox, "--timeout", "0.5", "--retries", "0", "hi")
     assert proc.returncode == 3
     assert proc.stderr.splitlines() == [
-        "pullover-tui: not sent after 1 attempt: no answer within 0.5 s",
+        "pullover-tui: not confirmed after 1 attempt: no answer within 0.5 s; it may have arrived",
         "pullover-tui: kept in the outbox as entry 1: 'pullover-tui outbox flush' sends it later",
     ]
 

@@ -165,7 +165,7 @@ class ComposeSending(Screen[None]):
         except ClientSendError as exc:
             self._rejected(api.profile, exc)
         except ServerSendError as exc:
-            self._not_sent(str(exc), message, recording)
+            self._not_sent(str(exc), message, recording, maybe_delivered=exc.maybe_delivered)
         except PulloverError as exc:
             self._not_sent(str(exc), message, None)
         else:
@@ -254,20 +254,32 @@ class ComposeSending(Screen[None]):
         self.status.set_state(f"Not sent: refused by Pushover, {where}", "error")
         self._banner(f"✗ Not sent: Pushover refused it: {exc}")
 
-    def _not_sent(self, reason: str, message: Message, recording: Recording | None) -> None:
+    def _not_sent(
+        self,
+        reason: str,
+        message: Message,
+        recording: Recording | None,
+        *,
+        maybe_delivered: bool = False,
+    ) -> None:
+        """Say it did not go (or, when the request went out unanswered, that it is not
+        confirmed: it may have arrived), and keep it in the form and the outbox."""
         kept = ""
         if recording is not None:
             self.kept = (recording.entry_id, message)
             kept = f" Kept in the outbox as #{recording.entry_id} (F4)."
+        title, mark = ("Not confirmed", "?") if maybe_delivered else ("Not sent", "✗")
         self.notify(
             f"{reason}\nThe message is still in the form: ctrl+s to try again.{kept}",
-            title="Not sent",
+            title=title,
             severity="error",
             timeout=10,
             markup=False,
         )
-        self.status.set_state(f"Not sent: {reason}", "error")
-        self._banner(f"✗ Not sent: {reason}. The message is still here: ctrl+s tries again.{kept}")
+        self.status.set_state(f"{title}: {reason}", "error")
+        self._banner(
+            f"{mark} {title}: {reason}. The message is still here: ctrl+s tries again.{kept}"
+        )
 
     def _banner(self, text: str | None, *, busy: bool = False) -> None:
         banner = self.query_one("#banner", Static)
