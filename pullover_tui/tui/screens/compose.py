@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -121,6 +121,24 @@ class ComposeScreen(ComposeSending):
         self._show_demo()
         self._profiles_changed(None, choose=app.starting_profile())
         self._restore_draft()
+        # Settled before the first frame, not after it (each change after it costs a new
+        # layout of the whole screen): the preview shows the form now rather than when
+        # DraftChanged arrives, and Textual's empty toast rack is hidden now rather than
+        # when the screen resumes.
+        self.query_one(NotificationPreview).draft = self.form.read_draft()
+        for rack in self.query_children("#textual-toastrack"):
+            rack.display = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Skip Textual's new layout of every widget for a resize that changes nothing.
+
+        After its first layout Textual resizes the screen to the size it just laid
+        out; and a resize queued before that layout may be stale (the app's size has
+        changed since: a resize to the current size follows it). Each would cost a
+        whole layout and render of the screen.
+        """
+        if event.size == self.outer_size or event.size != self.app.size:
+            event.prevent_default()
 
     def on_unmount(self) -> None:
         """Quitting within the save delay loses nothing: write the last edits now."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Footer
 
@@ -25,6 +26,13 @@ class KeyFooter(Footer):
             if binding.show
         )
         return (keys, self.compact, self.show_command_palette)
+
+    def compose(self) -> ComposeResult:
+        """The keys right away: Textual's footer is empty in the first frame and fills
+        after it, a second layout of the whole screen just for the footer."""
+        self._bindings_ready = True
+        self._shown = self._what_it_shows()
+        yield from super().compose()
 
     async def recompose(self) -> None:
         top = self.app.screen

@@ -56,6 +56,13 @@ class NotificationPreview(Vertical):
     attachment: reactive[AttachmentSummary | None] = reactive(None)
     """The image the core accepted for the message, if any."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[object, ...] | None = None
+        """What the card shows now: it is rebuilt only when this changes."""
+        self._head: tuple[str, int] | None = None
+        """The time and the width of the head line shown now."""
+
     def compose(self) -> ComposeResult:
         with Vertical(id="notification"):
             yield Static(id="notification-head", markup=False)
@@ -82,15 +89,15 @@ class NotificationPreview(Vertical):
         if not self.is_mounted:
             return
         draft = self.draft
+        time_text = preview_time(draft)
+        self._show_head(time_text)
+        shown = (draft, self.app_name, self.attachment)
+        if shown == self._shown:
+            return  # each update below costs a new layout of the screen
+        self._shown = shown
         card = self.query_one("#notification", Vertical)
         for priority in Priority:
             card.set_class(draft.priority is priority, f"-{priority.label}")
-        head = Text(PHONE_APP, style="bold")
-        time_text = preview_time(draft)
-        width = max(self.query_one("#notification-head").size.width, 20)
-        head.append(" " * max(1, width - len(head.plain) - len(time_text)))
-        head.append(time_text, style="dim")
-        self.query_one("#notification-head", Static).update(head)
         title = self.query_one("#notification-title", Static)
         title.update(Text(draft.title.strip() or self.app_name, style="bold"))
         body = self.query_one("#notification-body", Static)
@@ -105,8 +112,21 @@ class NotificationPreview(Vertical):
             image.update(Text(f"▣ {self.attachment.text}"))
         self.query_one("#notification-meta", Static).update(_meta(draft))
 
+    def _show_head(self, time_text: str) -> None:
+        """``PUSHOVER`` on the left and the time on the right of the card's width."""
+        line = self.query_one("#notification-head", Static)
+        width = max(line.size.width, 20)
+        if (time_text, width) == self._head:
+            return
+        self._head = (time_text, width)
+        head = Text(PHONE_APP, style="bold", no_wrap=True, overflow="crop")
+        head.append(" " * max(1, width - len(head.plain) - len(time_text)))
+        head.append(time_text, style="dim")
+        line.update(head, layout=False)  # always one line: its height never changes
+
     def on_resize(self) -> None:
-        self._show()
+        if self.is_mounted:
+            self._show_head(preview_time(self.draft))
 
 
 def _meta(draft: Draft) -> str:
