@@ -1,8 +1,9 @@
 """Benchmark 2: TUI start-up to the first frame ready for input, and peak memory.
 
 Both contenders run headless in a fresh process and exit on Textual's ``Ready``
-event (sent once the first frame is displayed); the floor is a minimal Textual
-app showing one Input.
+event (sent once the first frame is displayed), in the same way; the floor is a
+minimal Textual app showing one Input. Ours checks at Ready that the frame was
+the compose screen's, with its form laid out.
 """
 
 from __future__ import annotations
@@ -40,7 +41,12 @@ else:
         CSS_PATH = str(Path(app_module.__file__).with_name(PulloverApp.CSS_PATH))
 
         def on_ready(self) -> None:
-            self.call_after_refresh(self.exit)
+            # Exactly as the minimal app: Ready follows the first screen's first layout
+            # and paint. Check that it was the compose screen's, with the form laid out.
+            screen = self.screen
+            assert type(screen).__name__ == "ComposeScreen", screen
+            assert screen.query_one("#message").region, "form not laid out at Ready"
+            self.exit()
 
     app = Timed(Path(config))
 app.run(headless=True)
