@@ -6,6 +6,7 @@ and never needs it.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 
@@ -15,9 +16,13 @@ def launch(config_path: str | None, demo: bool) -> int:
     ``demo`` starts the sandbox in-process on a free loopback port first, and
     stops it on the way out whatever happens.
     """
-    from pullover_tui.core.paths import config_path as resolve_config_path
-    from pullover_tui.tui.app import PulloverApp
-    from pullover_tui.tui.demo import DemoSession, start_demo
+    gc.disable()  # importing Textual makes ~50k long-lived objects: no point scanning them
+    try:
+        from pullover_tui.core.paths import config_path as resolve_config_path
+        from pullover_tui.tui.app import PulloverApp
+        from pullover_tui.tui.demo import DemoSession, start_demo
+    finally:
+        gc.enable()  # PulloverApp.run pauses it again until the first frame
 
     session: DemoSession | None = None
     if demo:
