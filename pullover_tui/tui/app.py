@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,18 +20,9 @@ from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
-from pullover_tui.core.account import SoundCache
 from pullover_tui.core.errors import ConfigError
 from pullover_tui.core.paths import HISTORY_FILENAME, data_dir
 from pullover_tui.core.profiles import Config, Profile, load_config
-from pullover_tui.tui.api import (
-    ClientFactory,
-    ProfileApi,
-    ProfileCatalog,
-    Sleep,
-    default_client_factory,
-    profile_api_url,
-)
 from pullover_tui.tui.demo import DemoSession, start_demo
 from pullover_tui.tui.draft_store import DRAFT_FILENAME
 from pullover_tui.tui.screens.compose import ComposeScreen
@@ -39,7 +31,9 @@ from pullover_tui.tui.screens.compose import ComposeScreen
 # compose screen, and the welcome screen alone (Markdown) would add a tenth to start-up.
 
 if TYPE_CHECKING:
+    from pullover_tui.core.account import SoundCache
     from pullover_tui.core.history_entry import HistoryEntry
+    from pullover_tui.tui.api import ClientFactory, ProfileApi, ProfileCatalog, Sleep
 
 EXIT_CONFIG_ERROR = 2  # the CLI's "unreadable config file" code
 
@@ -69,13 +63,14 @@ class PulloverApp(App[None]):
         *,
         demo: DemoSession | None = None,
         demo_starter: Callable[[], DemoSession] = start_demo,
-        client_factory: ClientFactory = default_client_factory,
+        client_factory: ClientFactory | None = None,
         data_dir: Path | None = None,
         receipt_sleep: Sleep | None = None,
         cursor_blink: bool = True,
         animate: bool = True,
     ) -> None:
         """``data_dir`` overrides where history and draft live (else the core's choice);
+        ``client_factory`` makes the API clients (default: the core's ``AsyncClient``);
         ``receipt_sleep`` replaces the wait between receipt polls (tests only: the
         core still spaces polls 5 s apart, a fake sleep just does not wait them)."""
         super().__init__()
@@ -86,8 +81,6 @@ class PulloverApp(App[None]):
         self.demo_starter = demo_starter
         self.client_factory = client_factory
         self.receipt_sleep = receipt_sleep
-        self.catalog = ProfileCatalog()
-        self.sounds_cache = SoundCache()
         self.cursor_blink = cursor_blink
         self._gc_paused = False
         self._data_dir = data_dir
@@ -115,14 +108,32 @@ class PulloverApp(App[None]):
         demo = self.demo_profile
         return demo is not None and name == demo.name
 
+    # The network side (httpx and the core's client) is imported on first use, after
+    # the first frame: the lookups of the first profile start only then anyway.
+
+    @cached_property
+    def catalog(self) -> ProfileCatalog:
+        """Sounds, devices and quota fetched so far, per profile."""
+        from pullover_tui.tui.api import ProfileCatalog
+
+        return ProfileCatalog()
+
+    @cached_property
+    def sounds_cache(self) -> SoundCache:
+        from pullover_tui.core.account import SoundCache
+
+        return SoundCache()
+
     def api_for(self, profile: Profile) -> ProfileApi:
         """The API of a profile: ``PUSHOVER_API_URL`` before its ``api_url``; the demo's
         profile always sends to the demo's sandbox."""
+        from pullover_tui.tui.api import ProfileApi, default_client_factory, profile_api_url
+
         demo = self.demo
         url = demo.url if demo is not None and profile == demo.profile else None
         return ProfileApi(
             profile,
-            self.client_factory,
+            self.client_factory or default_client_factory,
             api_url=url or profile_api_url(profile),
             sounds_cache=self.sounds_cache,
         )

@@ -83,6 +83,7 @@ class ComposeScreen(ComposeSending):
         self._draft_warned = False
         self._attachment_path = ""
         self.receipt_panel: ReceiptPanel | None = None
+        self._before_first_frame = True
 
     def compose(self) -> ComposeResult:
         self._set_breakpoint_classes()
@@ -178,13 +179,24 @@ class ComposeScreen(ComposeSending):
             return
         self.status.set_profile(f"{profile.name} · user {describe_secret(profile.user_key)}")
         self.query_one(NotificationPreview).app_name = profile.name
+        if self._before_first_frame:  # the network side is imported after it
+            self.status.set_quota(None)
+            self.call_after_refresh(self._show_catalog, profile)
+        else:
+            self._show_catalog(profile)
+
+    def _show_catalog(self, profile: Profile) -> None:
+        """What is known of the profile's sounds, devices and quota, else fetch it."""
+        self._before_first_frame = False
+        if self.profile != profile:
+            return  # another profile was chosen meanwhile
         catalog = pullover_app(self).catalog
         self.status.set_quota(catalog.quotas.get(profile.name))
         if profile.name in catalog.sounds:
-            form.set_sounds(catalog.sounds[profile.name])
-            form.set_devices(catalog.devices.get(profile.name, ()))
+            self.form.set_sounds(catalog.sounds[profile.name])
+            self.form.set_devices(catalog.devices.get(profile.name, ()))
         else:
-            self.call_after_refresh(self.fetch_catalog, profile)
+            self.fetch_catalog(profile)
 
     @work(exclusive=True, group="catalog", exit_on_error=False)
     async def fetch_catalog(self, profile: Profile) -> None:

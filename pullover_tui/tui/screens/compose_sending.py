@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on, work
 from textual.binding import Binding, BindingType
@@ -31,14 +31,15 @@ from pullover_tui.core.message import Message
 from pullover_tui.core.profiles import Profile
 from pullover_tui.core.request import SendResult
 from pullover_tui.core.retry import RetryNotice
-from pullover_tui.core.store import StoreError
-from pullover_tui.tui.api import Credentials, ProfileApi
 from pullover_tui.tui.draft import Draft, problems_by_field, rejected_fields
-from pullover_tui.tui.recording import Recording, claim_entry, send_recorded
 from pullover_tui.tui.screens.common import pullover_app
 from pullover_tui.tui.widgets.compose_form import ComposeForm
 from pullover_tui.tui.widgets.form_row import FormRow
 from pullover_tui.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from pullover_tui.tui.api import Credentials, ProfileApi
+    from pullover_tui.tui.recording import Recording
 
 CANCEL_HINT = "esc cancels"
 
@@ -149,6 +150,8 @@ class ComposeSending(Screen[None]):
             self.sending = False
 
     async def _send(self, api: ProfileApi, draft: Draft, message: Message) -> None:
+        from pullover_tui.tui.recording import send_recorded  # SQLite: not needed at start
+
         recording: Recording | None = None
         try:
             credentials = await api.credentials()
@@ -179,6 +182,9 @@ class ComposeSending(Screen[None]):
         self, api: ProfileApi, credentials: Credentials, draft: Draft, message: Message
     ) -> Recording | None:
         """The history row for this send: the kept outbox entry when it is the same message."""
+        from pullover_tui.core.store import StoreError
+        from pullover_tui.tui.recording import Recording, claim_entry
+
         app = pullover_app(self)
         if not app.history_on:
             return None
