@@ -190,6 +190,8 @@ class ComposeScreen(ComposeSending):
         self._before_first_frame = False
         if self.profile != profile:
             return  # another profile was chosen meanwhile
+        if self.app.return_code is not None:
+            return  # quitting already (e.g. at once): no lookups to throw away
         catalog = pullover_app(self).catalog
         self.status.set_quota(catalog.quotas.get(profile.name))
         if profile.name in catalog.sounds:
