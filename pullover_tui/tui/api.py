@@ -158,6 +158,12 @@ class ProfileApi:
                 on_poll=on_poll,
             )
 
+    async def cancel_by_tag(self, tag: str) -> int:
+        """Stop every emergency message sent with ``tag``; how many Pushover stopped."""
+        credentials = await self.credentials()
+        async with self._client(LOOKUP_POLICY) as client:
+            return await receipts.acancel_by_tag(client, token=credentials.token, tag=tag)
+
     async def cancel_receipt(self, receipt: str) -> str:
         """Stop an emergency message re-alerting; Pushover's request id."""
         credentials = await self.credentials()

@@ -143,6 +143,8 @@ class FakeClient:
             body = {"sounds": {"pushover": "Pushover (default)", "magic": "Magic"}}
         elif path.endswith("limits.json"):
             body = {"limit": 10_000, "remaining": 9_900, "reset": FAKE_TIME + 86_400 * 3}
+        elif path.startswith("/1/receipts/cancel_by_tag/"):
+            body = {"canceled": 2}
         elif path.startswith("/1/receipts/") and path.endswith("cancel.json"):
             body = {}
         elif path.startswith("/1/receipts/"):

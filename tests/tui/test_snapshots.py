@@ -143,6 +143,19 @@ def test_help(snap_compare: Snap, app_in: Any) -> None:
     assert snap_compare(app_in(), terminal_size=SIZE, run_before=open_help)
 
 
+async def stop_tagged(pilot: Any) -> None:
+    await settle(pilot)
+    await pilot.press("ctrl+g")
+    await settle(pilot)
+    await pilot.press(*"backup", "enter")
+    await settle(pilot)
+    pilot.app.clear_notifications()
+
+
+def test_cancel_by_tag(snap_compare: Snap, app_in: Any) -> None:
+    assert snap_compare(app_in(), terminal_size=SIZE, run_before=stop_tagged)
+
+
 async def send_two_to_the_sandbox(pilot: Any) -> None:
     await settle(pilot)
     await set_message(pilot, "Coffee is ready")

@@ -56,6 +56,14 @@ class ComposeScreen(ComposeSending):
             id="stop_alert",
             tooltip="Cancel the emergency message shown in the receipt panel",
         ),
+        Binding(
+            "ctrl+g",
+            "stop_tagged",
+            "Stop alerts by tag",
+            id="stop_tagged",
+            show=False,
+            tooltip="Stop every emergency message sent with a tag (cancel by tag)",
+        ),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     AUTO_FOCUS = "#message"
@@ -362,6 +370,15 @@ class ComposeScreen(ComposeSending):
     def action_stop_alert(self) -> None:
         if self.receipt_panel is not None:
             self.receipt_panel.cancel()
+
+    def action_stop_tagged(self) -> None:
+        """Cancel by tag with the chosen profile (imported here: not needed to start)."""
+        from pullover_tui.tui.screens.cancel_tag import CancelByTagScreen
+
+        if self.profile is None:
+            self.notify("Choose a profile first.", title="Stop alerts by tag", severity="warning")
+            return
+        self.app.push_screen(CancelByTagScreen(pullover_app(self).api_for(self.profile)))
 
     # Demo inbox -------------------------------------------------------------------------
 
