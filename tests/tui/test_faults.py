@@ -469,12 +469,6 @@ async def test_a_small_colourless_terminal_still_says_not_sent(
         assert form(app).read_draft().message == "small"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="below 78 columns the compose screen's side panel (#form-column min-width 44 + "
-    "#side width 34 in app.tcss) runs off the right edge, and the status line's state "
-    "(after profile and quota, status_bar.py) is pushed off screen: see the report of issue #9",
-)
 async def test_nothing_is_cut_off_at_60_columns(
     make_app: Callable[..., PulloverApp], configured: Sandbox
 ) -> None:
@@ -485,3 +479,10 @@ async def test_nothing_is_cut_off_at_60_columns(
         for widget in screen.query("#form-column, #side, StatusBar > Static"):
             if widget.display:
                 assert widget.region.right <= 60, widget
+        assert not screen.query_one("#side").display  # the preview gives way to the form
+        await send(pilot, "fits")
+        assert on_screen(app, "Sent ✓")  # the status line's state is not pushed off
+        assert [m["message"] for m in configured.messages()] == ["fits"]
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert screen.query_one("#side").display and screen.query_one("#status-quota").display

@@ -65,7 +65,8 @@ class ComposeScreen(ComposeSending):
             tooltip="Stop every emergency message sent with a tag (cancel by tag)",
         ),
     ]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (78, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    """Below 78 columns the preview goes (the form needs the width), at 110 it widens."""
     AUTO_FOCUS = "#message"
     DRAFT_SAVE_DELAY = 0.5
     """Seconds of quiet before the draft is written to disk."""
@@ -108,7 +109,7 @@ class ComposeScreen(ComposeSending):
         yield KeyFooter()
 
     def _set_breakpoint_classes(self) -> None:
-        """The width's class (``-narrow``, ``-wide``) before the widgets are mounted.
+        """The width's class (``-tiny``, ``-narrow``, ``-wide``) before the widgets are mounted.
 
         Textual adds it on the first resize, which restyles every widget of the
         screen a second time (a tenth of start-up); set now, that resize changes
