@@ -524,3 +524,28 @@ def test_mistaken_secret_references_do_not_show_the_secret(cli: Path, reference:
         code, out, err = run_main(argv, b"")
         assert code in (0, 2), err
         assert_masked(out, err)
+
+
+# --- pictures of the TUI -------------------------------------------------------------------------
+
+
+def test_no_screenshot_or_snapshot_shows_a_secret_in_full() -> None:
+    """Every SVG the README shows and every snapshot the tests compare: keys appear masked
+    (uQiR…RsG), never whole. The screens behind them are driven with these very keys."""
+    from pullover_tui.tui.demo import DEMO_APP_TOKEN, DEMO_USER_KEY
+
+    secrets = (TOKEN, USER, DEMO_APP_TOKEN, DEMO_USER_KEY)
+    pictures = [
+        *sorted((ROOT / "screenshots").glob("*.svg")),
+        *sorted((ROOT / "tests" / "tui" / "__snapshots__").rglob("*.svg")),
+    ]
+    assert len(pictures) >= 20
+    shown = [
+        (path.name, secret[:4])
+        for path in pictures
+        for secret in secrets
+        if secret in path.read_text(encoding="utf-8").replace("&#160;", " ")
+    ]
+    assert shown == []
+    masked = [p.name for p in pictures if "uQiR…RsG" in p.read_text(encoding="utf-8")]
+    assert masked, "no picture shows the masked user key: are the secrets still in use?"
