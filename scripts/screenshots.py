@@ -243,6 +243,27 @@ async def help_keys(pilot: Pilot[None], app: PulloverApp) -> None:
     await pilot.pause(0.2)
 
 
+async def cancel_tag(sandbox: Sandbox, pilot: Pilot[None], app: PulloverApp) -> None:
+    """Two alerts tagged "backup" from a cron job (not this app), then ctrl+g stops them."""
+    from pullover_tui.core.client import Client
+    from pullover_tui.core.message import Message
+
+    with Client(sandbox.url) as client:
+        for host in ("db-01", "db-02"):
+            text = f"Backup of {host} failed"
+            alert = Message(text, priority="emergency", retry=60, expire=3600, tags="backup")
+            client.send(alert, token=TOKEN, user=USER)
+    await settle(app)
+    await pilot.press("ctrl+g")
+    await pilot.pause(0.2)
+    await type_text(pilot, "backup")
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+    await settle(app)
+    app.clear_notifications()
+    await pilot.pause(0.1)
+
+
 def in_home(home: Path, app: PulloverApp) -> PulloverApp:
     """Make ``home`` the home directory from now on (it shows as ``~`` on screen)."""
     os.environ["HOME"] = str(home)
@@ -283,6 +304,8 @@ async def main(wanted: set[str]) -> None:
             if not wanted or "sending" in wanted:
                 await shoot("sending", PulloverApp(config), partial(sending, sandbox))
                 sandbox.config.fail_first = 0
+            if not wanted or "cancel-tag" in wanted:
+                await shoot("cancel-tag", PulloverApp(config), partial(cancel_tag, sandbox))
             if not wanted or "compose-attachment" in wanted:
                 await shoot("compose-attachment", PulloverApp(config), attachment)
             if not wanted or wanted & {"receipt", "history", "history-entry"}:
