@@ -216,8 +216,13 @@ def report_rejection(args: argparse.Namespace, exc: ClientSendError) -> int:
     )
 
 
-def report_temporary(args: argparse.Namespace, exc: ServerSendError) -> int:
+def report_temporary(
+    args: argparse.Namespace, exc: ServerSendError, *, then: str | None = None, **extra: Any
+) -> int:
+    """Exit 3: the error (and ``then``, e.g. where the message is kept) on stderr."""
     error(str(exc))
+    if then is not None:
+        error(then)
     return json_failure(
         args,
         ExitCode.TEMPORARY,
@@ -225,6 +230,7 @@ def report_temporary(args: argparse.Namespace, exc: ServerSendError) -> int:
         attempts=exc.attempts,
         http_status=exc.status,
         maybe_delivered=exc.maybe_delivered,
+        **extra,
     )
 
 

@@ -341,14 +341,5 @@ def _report_not_sent(
                 {"status": 0, "queued": True, "history_id": entry, "errors": [exc.last_error]}
             )
         return ExitCode.OK
-    error(str(exc))
-    error(f"kept in the outbox as entry {entry}: {FLUSH_HINT}")
-    return common.json_failure(
-        args,
-        ExitCode.TEMPORARY,
-        [exc.last_error],
-        attempts=exc.attempts,
-        http_status=exc.status,
-        maybe_delivered=exc.maybe_delivered,
-        history_id=entry,
-    )
+    kept = f"kept in the outbox as entry {entry}: {FLUSH_HINT}"
+    return common.report_temporary(args, exc, then=kept, history_id=entry)
