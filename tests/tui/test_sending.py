@@ -162,7 +162,7 @@ async def test_escape_cancels_a_waiting_retry(make_app: Any, configured: Any):
         await pilot.press("escape")
         await settle(pilot)
         assert not screen.sending
-        assert screen.status.state_text.startswith("Not sent: cancelled")
+        assert screen.status.state_text == "Cancelled: not confirmed by Pushover"
         assert form(app).read_draft().message == "cancel me"
         assert configured.request_count("/1/messages.json") == 1
 

@@ -160,7 +160,8 @@ class ComposeSending(Screen[None]):
         except NotThisTime:
             return
         except asyncio.CancelledError:
-            self._not_sent("cancelled before Pushover confirmed it", message, recording)
+            # A request may have been on its way: "cancelled", never "not sent".
+            self._not_sent("not confirmed by Pushover", message, recording, title="Cancelled")
             raise
         except QuotaExceededError as exc:
             self._quota(api.profile, exc.quota)
@@ -267,14 +268,19 @@ class ComposeSending(Screen[None]):
         recording: Recording | None,
         *,
         maybe_delivered: bool = False,
+        title: str | None = None,
     ) -> None:
         """Say it did not go (or, when the request went out unanswered, that it is not
-        confirmed: it may have arrived), and keep it in the form and the outbox."""
+        confirmed: it may have arrived; or that it was cancelled), and keep it in the form
+        and the outbox."""
         kept = ""
         if recording is not None:
             self.kept = (recording.entry_id, message)
             kept = f" Kept in the outbox as #{recording.entry_id} (F4)."
-        title, mark = ("Not confirmed", "?") if maybe_delivered else ("Not sent", "✗")
+        if title is not None:
+            mark = "■"
+        else:
+            title, mark = ("Not confirmed", "?") if maybe_delivered else ("Not sent", "✗")
         self.notify(
             f"{reason}\nThe message is still in the form: ctrl+s to try again.{kept}",
             title=title,
