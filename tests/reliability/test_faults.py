@@ -29,6 +29,7 @@ from pullover_tui.core.message import Message
 from pullover_tui.core.retry import RetryNotice, RetryPolicy
 from pullover_tui.sandbox import Sandbox, SandboxConfig, running_sandbox
 from tests.conftest import TOKEN, USER, run_cli
+from tests.fakes import FakeClock
 from tests.reliability.helpers import (
     MESSAGES,
     closed_api_url,
@@ -40,24 +41,6 @@ from tests.reliability.helpers import (
 )
 
 TIMEOUT = 0.25  # seconds per attempt where a fault makes the client wait for an answer
-
-
-class FakeClock:
-    """Time that passes only when the client sleeps: retries cost no real time."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.waits: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
 
 
 @dataclass(frozen=True)
@@ -153,7 +136,7 @@ def test_library_gives_up_after_every_attempt_with_the_documented_error(
 ) -> None:
     attempts = 2 if fault.name in SLOW_FAULTS else 4
     arm(sb, fault)
-    clock, notices = FakeClock(), list[RetryNotice]()
+    clock, notices = FakeClock(1000.0), list[RetryNotice]()
     with (
         client_for(sb, clock, notices, max_attempts=attempts) as client,
         pytest.raises(ServerSendError) as failed,
@@ -176,7 +159,7 @@ def test_library_gives_up_after_every_attempt_with_the_documented_error(
 @pytest.mark.parametrize("fault", FAULTS[:6], ids=[f.name for f in FAULTS[:6]])
 def test_library_rides_out_a_burst_shorter_than_its_attempts(sb: Sandbox, fault: Fault) -> None:
     arm(sb, fault, fail_first=3)
-    clock, notices = FakeClock(), list[RetryNotice]()
+    clock, notices = FakeClock(1000.0), list[RetryNotice]()
     with client_for(sb, clock, notices, max_attempts=5) as client:
         result = client.send(Message("after the storm"), token=TOKEN, user=USER)
     assert result.attempts == 4
@@ -188,7 +171,7 @@ def test_library_rides_out_a_burst_shorter_than_its_attempts(sb: Sandbox, fault:
 
 def test_a_deadline_ends_the_burst_early(sb: Sandbox) -> None:
     arm(sb, FAULTS[2], fail_first=10)
-    clock, notices = FakeClock(), list[RetryNotice]()
+    clock, notices = FakeClock(1000.0), list[RetryNotice]()
     with (
         client_for(sb, clock, notices, max_attempts=10, deadline=30) as client,
         pytest.raises(ServerSendError) as failed,
@@ -205,7 +188,7 @@ def test_429_is_a_quota_error_after_one_attempt(sb: Sandbox, how: str) -> None:
         sb.config.fail_status, sb.config.fail_first = 429, 3
     else:
         sb.config.quota = 0
-    clock, notices = FakeClock(), list[RetryNotice]()
+    clock, notices = FakeClock(1000.0), list[RetryNotice]()
     with (
         client_for(sb, clock, notices) as client,
         pytest.raises(QuotaExceededError) as refused,
@@ -217,7 +200,7 @@ def test_429_is_a_quota_error_after_one_attempt(sb: Sandbox, how: str) -> None:
 
 
 def test_connection_refused_is_retried_then_temporary() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     client = Client(
         closed_api_url(), policy=RetryPolicy(max_attempts=3), sleep=clock.sleep, clock=clock
     )
@@ -231,7 +214,7 @@ def test_connection_refused_is_retried_then_temporary() -> None:
 @pytest.mark.parametrize("fault", [FAULTS[2], FAULTS[3], FAULTS[7]], ids=["503", "drop", "hang"])
 def test_async_client_fails_the_same_way(sb: Sandbox, fault: Fault) -> None:
     arm(sb, fault)
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
 
     async def attempt() -> None:
         policy = RetryPolicy(max_attempts=2, timeout=TIMEOUT)
@@ -257,7 +240,7 @@ def test_every_other_endpoint_fails_the_same_way(sb: Sandbox, fault: Fault) -> N
         lambda c: receipts.cancel_by_tag(c, token=TOKEN, tag="deploy"),
     ]
     for call in calls:
-        clock, notices = FakeClock(), list[RetryNotice]()
+        clock, notices = FakeClock(1000.0), list[RetryNotice]()
         with (
             client_for(sb, clock, notices, max_attempts=2) as client,
             pytest.raises(ServerSendError) as failed,

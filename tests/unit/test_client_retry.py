@@ -14,25 +14,10 @@ from pullover_tui.core.limits import MIN_RETRY_WAIT
 from pullover_tui.core.message import Message
 from pullover_tui.core.retry import RetryNotice, RetryPolicy
 from tests.conftest import TOKEN, USER
+from tests.fakes import FakeClock
 
 API = "https://api.pushover.test"
 OK = httpx.Response(200, json={"status": 1, "request": "req-ok"})
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.waits: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
 
 
 def make_client(clock: FakeClock, **policy: object) -> tuple[Client, list[RetryNotice]]:

@@ -30,6 +30,7 @@ from pullover_tui.core.receipts import (
 from pullover_tui.core.request import ApiRequest, TemporaryFailure
 from pullover_tui.core.retry import RetryPolicy
 from tests.conftest import TOKEN, USER
+from tests.fakes import FakeClock
 
 API = "https://api.pushover.test"
 RECEIPT = "rLqVuqTRh62UzxtmqiaLzQmVcPgiCy"
@@ -58,22 +59,6 @@ EXPIRED = {**PENDING, "expired": 1}
 
 def body(data: Mapping[str, Any]) -> bytes:
     return json.dumps(data).encode()
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
 
 
 class FakeApi:
@@ -277,7 +262,7 @@ class TestWait:
         assert gaps and all(gap >= MIN_POLL_INTERVAL for gap in gaps)
         # the request's own time counts towards the interval: no drift beyond it
         assert all(gap == pytest.approx(MIN_POLL_INTERVAL) for gap in gaps)
-        assert all(s == pytest.approx(MIN_POLL_INTERVAL - 0.3) for s in clock.sleeps)
+        assert all(s == pytest.approx(MIN_POLL_INTERVAL - 0.3) for s in clock.waits)
 
     @pytest.mark.parametrize("asked", [0.0, 1.0, -3.0, float("nan")])
     def test_faster_polling_is_raised_to_the_floor(self, asked: float) -> None:
