@@ -71,16 +71,26 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def time_command(argv: Sequence[str], runs: int, env: dict[str, str] | None = None) -> list[float]:
     """Wall time of whole processes, after one warm-up run; fails loudly on a bad exit."""
-    full_env = child_env(env)
-    samples = []
+    return time_commands({"": (argv, env)}, runs)[""]
+
+
+def time_commands(
+    contenders: dict[str, tuple[Sequence[str], dict[str, str] | None]], runs: int
+) -> dict[str, list[float]]:
+    """``time_command`` for several contenders, interleaved (one run of each in turn), so
+    that a change in the machine's load falls on all of them alike."""
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
     for index in range(runs + 1):
-        start = time.perf_counter()
-        proc = subprocess.run(argv, capture_output=True, env=full_env, cwd=ROOT, check=False)
-        elapsed = time.perf_counter() - start
-        if proc.returncode != 0:
-            raise RuntimeError(f"{argv[:3]} exited {proc.returncode}: {proc.stderr[-500:]!r}")
-        if index:
-            samples.append(elapsed)
+        for name, (argv, env) in contenders.items():
+            start = time.perf_counter()
+            proc = subprocess.run(
+                argv, capture_output=True, env=child_env(env), cwd=ROOT, check=False
+            )
+            elapsed = time.perf_counter() - start
+            if proc.returncode != 0:
+                raise RuntimeError(f"{argv[:3]} exited {proc.returncode}: {proc.stderr[-500:]!r}")
+            if index:
+                samples[name].append(elapsed)
     return samples
 
 
