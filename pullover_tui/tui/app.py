@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
@@ -224,6 +225,17 @@ class PulloverApp(App[None]):
             self._gc_paused = False
             gc.freeze()
             gc.enable()
+
+    def update_styles(self, node: DOMNode, animate: bool = True) -> None:
+        """Restyle a node whose classes changed, unless it is not mounted yet.
+
+        Textual restyles a node (and all below it) on every class change, even
+        before it is mounted, and styles it again when it is. Widgets made with
+        ``compact=True`` change a class in their constructor, so the form paid
+        for each of them twice before its first frame.
+        """
+        if node is self or node.is_attached:
+            super().update_styles(node, animate)
 
     def get_default_screen(self) -> Screen[Any]:
         """The first screen: compose, or what is wrong with the config file.

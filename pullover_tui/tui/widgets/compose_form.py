@@ -22,6 +22,7 @@ from pullover_tui.tui.attachments import AttachmentSummary
 from pullover_tui.tui.draft import FORMATS, Draft, Format, timestamp_hint
 from pullover_tui.tui.widgets.counter import CharCounter
 from pullover_tui.tui.widgets.form_row import FormRow
+from pullover_tui.tui.widgets.form_select import FormSelect
 from pullover_tui.tui.widgets.path_suggester import PathSuggester
 
 DEFAULT_SOUND_LABEL = "user's default"
@@ -81,7 +82,7 @@ class ComposeForm(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield FormRow(
             "Profile",
-            Select[str]([], id="profile", allow_blank=True, compact=True),
+            FormSelect([], id="profile", allow_blank=True, compact=True),
             field="profile",
         )
         yield FormRow(
@@ -99,7 +100,7 @@ class ComposeForm(VerticalScroll):
         priorities = [(p.label, p) for p in Priority]
         yield FormRow(
             "Priority",
-            Select[Priority](
+            FormSelect(
                 priorities,
                 value=Priority.NORMAL,
                 id="priority",
@@ -170,7 +171,7 @@ class ComposeForm(VerticalScroll):
 
     @staticmethod
     def _select(name: str, options: Sequence[tuple[str, str]]) -> Select[str]:
-        return Select[str](options, id=name, allow_blank=False, compact=True)
+        return FormSelect(options, id=name, allow_blank=False, compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#emergency").display = False

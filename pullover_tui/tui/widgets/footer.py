@@ -7,6 +7,7 @@ from collections.abc import Hashable
 from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
@@ -32,7 +33,15 @@ class KeyFooter(Footer):
         after it, a second layout of the whole screen just for the footer."""
         self._bindings_ready = True
         self._shown = self._what_it_shows()
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                # Each key but the palette's is bound to the footer's ``compact``, which it
+                # gets only once mounted, and each shows its own as a class: two class
+                # changes and restyles per key. Set now, nothing changes then.
+                if not widget.has_class("-command-palette"):
+                    widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(widget.compact, "-compact", update=False)
+            yield widget
 
     async def recompose(self) -> None:
         top = self.app.screen
