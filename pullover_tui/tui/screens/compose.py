@@ -19,7 +19,6 @@ from textual.timer import Timer
 from textual.widgets import Header, Input, Static, TextArea
 
 from pullover_tui.core.errors import PulloverError, Quota, ServerSendError, ValidationError
-from pullover_tui.core.history_entry import HistoryEntry
 from pullover_tui.core.profiles import Profile, describe_secret
 from pullover_tui.tui.attachments import AttachmentSummary, summarize_attachment
 from pullover_tui.tui.demo import InboxItem
@@ -35,6 +34,7 @@ from pullover_tui.tui.widgets.preview import NotificationPreview
 from pullover_tui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from pullover_tui.core.history_entry import HistoryEntry
     from pullover_tui.tui.api import ProfileApi
     from pullover_tui.tui.widgets.receipt_panel import ReceiptPanel
 

@@ -26,7 +26,6 @@ from pullover_tui.core.errors import (
     ServerSendError,
     ValidationError,
 )
-from pullover_tui.core.history_entry import SENT
 from pullover_tui.core.message import Message
 from pullover_tui.core.profiles import Profile
 from pullover_tui.core.request import SendResult
@@ -183,6 +182,7 @@ class ComposeSending(Screen[None]):
         self, api: ProfileApi, credentials: Credentials, draft: Draft, message: Message
     ) -> Recording | None:
         """The history row for this send: the kept outbox entry when it is the same message."""
+        from pullover_tui.core.history_entry import SENT
         from pullover_tui.core.store import StoreError
         from pullover_tui.tui.recording import Recording, claim_entry
 

@@ -12,7 +12,6 @@ from textual.widgets import Static
 
 from pullover_tui.core.parsing import Priority
 from pullover_tui.tui.demo import InboxItem
-from pullover_tui.tui.html_text import html_to_text
 
 EMPTY_TEXT = "Nothing here yet.\nSend a message with ctrl+s and it lands here."
 
@@ -25,7 +24,12 @@ def inbox_card_text(item: InboxItem) -> Text:
     if item.priority is not Priority.NORMAL:
         text.append(f" · {item.priority.label}", style="italic")
     text.append("\n")
-    text.append_text(html_to_text(item.message) if item.html else Text(item.message))
+    if item.html:
+        from pullover_tui.tui.html_text import html_to_text  # html.parser: only for HTML
+
+        text.append_text(html_to_text(item.message))
+    else:
+        text.append_text(Text(item.message))
     if item.url:
         text.append(f"\n→ {item.url_title or item.url}", style="underline")
     extras = [value for value in (item.sound, item.device) if value]

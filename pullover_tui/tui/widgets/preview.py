@@ -14,7 +14,6 @@ from pullover_tui.core.errors import ValidationError
 from pullover_tui.core.parsing import Priority, parse_timestamp
 from pullover_tui.tui.attachments import AttachmentSummary
 from pullover_tui.tui.draft import Draft
-from pullover_tui.tui.html_text import html_to_text
 
 PHONE_APP = "PUSHOVER"  # what the phone shows above every notification
 
@@ -43,6 +42,8 @@ def preview_body(draft: Draft) -> Text:
     if not draft.message.strip():
         return Text("Your message appears here as you type.", style="italic dim")
     if draft.format == "html":
+        from pullover_tui.tui.html_text import html_to_text  # html.parser: only for HTML
+
         return html_to_text(draft.message)
     return Text(draft.message)
 
