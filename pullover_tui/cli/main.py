@@ -119,6 +119,7 @@ def run_demo(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns (and, as a script, exits with) the exit code."""
     _pass_undecodable_bytes_through(sys.stdout)
+    _skip_httpx_command_line()
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser(command_in(args_list))
@@ -179,6 +180,17 @@ def _sigterm_as_exception() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _skip_httpx_command_line() -> None:
+    """Keep ``import httpx`` from importing httpx's own command line.
+
+    httpx imports it (with click, Rich and Pygments) whenever click is
+    installed, which is common: 30-100 ms more for every ``send``, and Rich on
+    the headless path. httpx is built to go without it (its ``main`` then
+    explains how to install it); this process never runs it.
+    """
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
 def _pass_undecodable_bytes_through(stream: object) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import ROOT, TOKEN, USER
 
@@ -23,7 +25,7 @@ try:
     code = main(sys.argv[1:])
 except SystemExit as exc:  # --help and --version exit from argparse
     code = exc.code
-ours = set(sys.modules) - startup
+ours = {m for m in set(sys.modules) - startup if sys.modules[m] is not None}  # None: blocked
 third = sorted({m.split('.')[0] for m in ours} - set(sys.stdlib_module_names))
 print(json.dumps({"code": code, "modules": third,
                   "sqlite3": "sqlite3" in sys.modules}), file=sys.stderr)
@@ -53,6 +55,23 @@ def test_send_imports_no_textual_or_rich(sandbox: object, tmp_path: object) -> N
     # History is on by default: the config switch (platformdirs) and SQLite are needed.
     assert modules <= ALLOWED_THIRD_PARTY | {"platformdirs"}, modules - ALLOWED_THIRD_PARTY
     assert result["sqlite3"] is True
+
+
+def test_send_never_imports_httpx_command_line(sandbox: object, tmp_path: Path) -> None:
+    """With click installed, ``import httpx`` imports its command line (click, Rich, Pygments):
+    a stand-in click that fails when imported proves the send spares it."""
+    fake = tmp_path / "site" / "click"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise RuntimeError('httpx command line imported')\n")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(fake.parent),
+        "PUSHOVER_API_URL": sandbox.url,  # type: ignore[attr-defined]
+        "PULLOVER_TUI_DATA": str(tmp_path / "data"),
+    }
+    result = probe("send", "-a", TOKEN, "-u", USER, "hi", env=env)
+    assert result["code"] == 0
+    assert not set(result["modules"]) & {"click", "rich", "pygments"}  # type: ignore[arg-type]
 
 
 def test_send_without_history_needs_neither_sqlite_nor_config(sandbox: object) -> None:
