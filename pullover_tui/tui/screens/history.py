@@ -95,6 +95,7 @@ class HistoryScreen(Screen[None]):
         self._search_timer: Timer | None = None
         self._layout: TableLayout | None = None
         self._keys: tuple[bool, bool] | None = None
+        self._resumed = False
         self._table: DataTable[object] = DataTable(
             id="history-table", cursor_type="row", zebra_stripes=True
         )
@@ -123,8 +124,16 @@ class HistoryScreen(Screen[None]):
         self._fit_columns(self.app.size.width)
         pullover_app(self).history_changed.subscribe(self, self._history_changed)
 
-    def on_screen_resume(self) -> None:
-        """Shown (again): the newest entries, the cursor back on the table."""
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Shown (again): the newest entries, the cursor back on the table.
+
+        The first time, Textual's restyle of every widget (this handler runs before
+        its own) is skipped: the screen was mounted just now, which styled them all,
+        and focusing the table below restyles what focus changes.
+        """
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
         self._fit_columns(self.app.size.width)
         self._history_changed(None)
         self.table.focus()
