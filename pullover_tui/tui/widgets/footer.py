@@ -7,7 +7,11 @@ from collections.abc import Hashable
 from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+try:  # the footer's key widget (not public API: without it, keys are left as Textual makes them)
+    from textual.widgets._footer import FooterKey
+except ImportError:  # pragma: no cover - depends on the Textual release
+    FooterKey = None  # type: ignore[assignment,misc]
 
 
 class KeyFooter(Footer):
@@ -34,7 +38,7 @@ class KeyFooter(Footer):
         self._bindings_ready = True
         self._shown = self._what_it_shows()
         for widget in super().compose():
-            if isinstance(widget, FooterKey):
+            if FooterKey is not None and isinstance(widget, FooterKey):
                 # Each key but the palette's is bound to the footer's ``compact``, which it
                 # gets only once mounted, and each shows its own as a class: two class
                 # changes and restyles per key. Set now, nothing changes then.

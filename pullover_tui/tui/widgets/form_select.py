@@ -6,7 +6,11 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import Select
-from textual.widgets._select import SelectCurrent, SelectOverlay
+
+try:  # Textual's own parts of a Select (not public API: without them, a plain Select)
+    from textual.widgets._select import SelectCurrent, SelectOverlay
+except ImportError:  # pragma: no cover - depends on the Textual release
+    SelectCurrent = SelectOverlay = None  # type: ignore[assignment,misc]
 
 
 class FormSelect(Select[Any]):
@@ -20,7 +24,11 @@ class FormSelect(Select[Any]):
     """
 
     def compose(self) -> ComposeResult:
-        will_have_value = self._value != Select.NULL or not self._allow_blank
+        if SelectCurrent is None or SelectOverlay is None:
+            yield from super().compose()
+            return
+        value = getattr(self, "_value", Select.NULL)
+        will_have_value = value != Select.NULL or not getattr(self, "_allow_blank", True)
         for widget in super().compose():
             if isinstance(widget, SelectOverlay):
                 widget.set_reactive(SelectOverlay.compact, self.compact)
