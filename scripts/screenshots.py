@@ -31,6 +31,7 @@ from pullover_tui.sandbox import Sandbox, SandboxConfig, running_sandbox
 from pullover_tui.tui.app import PulloverApp
 from pullover_tui.tui.demo import start_demo
 from pullover_tui.tui.draft_store import DRAFT_FILENAME
+from pullover_tui.tui.screens.compose import ComposeScreen
 
 SIZE = (120, 40)
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -69,13 +70,19 @@ def sample_config(api_url: str) -> Config:
 
 
 async def shoot(name: str, app: PulloverApp, steps: Steps) -> None:
-    (Path(os.environ["PULLOVER_TUI_DATA"]) / DRAFT_FILENAME).unlink(missing_ok=True)
+    draft = Path(os.environ["PULLOVER_TUI_DATA"]) / DRAFT_FILENAME
+    draft.unlink(missing_ok=True)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause(0.3)
         await steps(pilot, app)
         await pilot.pause(0.3)
         await pilot.wait_for_scheduled_animations()
         app.save_screenshot(f"{name}.svg", str(OUT))
+        # The draft is written in a thread after a pause in typing: let that write end
+        # now, or it could land after the next scene has begun and fill its form.
+        await pilot.pause(ComposeScreen.DRAFT_SAVE_DELAY + 0.2)
+        await settle(app)
+    draft.unlink(missing_ok=True)
     print(f"screenshots/{name}.svg")
 
 
