@@ -207,19 +207,27 @@ class _StartupGcPause:
 
     def __init__(self) -> None:
         self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         gc.disable()
-        self._timer = threading.Timer(self.SECONDS, gc.enable)
-        self._timer.daemon = True
-        self._timer.start()
+        with self._lock:
+            self._timer = threading.Timer(self.SECONDS, self._resume)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _resume(self) -> None:
+        with self._lock:  # not once ended: the TUI may have paused it again meanwhile
+            if self._timer is not None:
+                gc.enable()
 
     def end(self) -> None:
         """Collector on again (the TUI pauses it itself, until its first frame)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-            gc.enable()
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+                gc.enable()
 
 
 _gc_pause = _StartupGcPause()
@@ -233,10 +241,12 @@ def entry() -> None:
     while they are made, and once more at exit, for nothing: about a fifth of a
     ``send``. So it is paused for the first second (a timer turns it back on
     for what runs longer: the sandbox, a receipt wait, a long flush) and what is
-    left at the end is frozen, so the collection at exit skips it.
+    left at the end is frozen, so the collection at exit skips it. (So objects
+    caught in reference cycles are not finalized at exit: the CLI closes what it
+    opens explicitly and must not rely on ``__del__``.)
     """
-    _gc_pause.start()
     try:
+        _gc_pause.start()
         code = main()
     except KeyboardInterrupt:  # between main's own guards, e.g. while reporting an error
         code = ExitCode.INTERRUPTED

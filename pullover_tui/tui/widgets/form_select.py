@@ -27,8 +27,8 @@ class FormSelect(Select[Any]):
         if SelectCurrent is None or SelectOverlay is None:
             yield from super().compose()
             return
-        value = getattr(self, "_value", Select.NULL)
-        will_have_value = value != Select.NULL or not getattr(self, "_allow_blank", True)
+        # Without a blank, mounting picks a value (the given one or the first option).
+        will_have_value = not getattr(self, "_allow_blank", True)
         for widget in super().compose():
             if isinstance(widget, SelectOverlay):
                 widget.set_reactive(SelectOverlay.compact, self.compact)
