@@ -128,3 +128,27 @@ async def test_local_validation_marks_every_bad_field_and_sends_nothing(
         # editing a field clears its mark
         await type_keys(pilot, "hi")
         assert "message" not in form(app).errors()
+
+
+async def test_the_focused_fields_label_lights_up_and_follows_tab(make_app: Any, configured: Any):
+    """The label of the field with the cursor is bold in the accent colour, and only that one."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def lit() -> list[str]:
+            return [
+                str(row.id)
+                for row in app.screen.query(FormRow)
+                if row.query_one(".form-row-label").styles.text_style.bold
+            ]
+
+        assert app.focused is not None and app.focused.id == "message"
+        assert lit() == ["row-message"]
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "title"
+        assert lit() == ["row-title"]
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert lit() == ["row-message"]

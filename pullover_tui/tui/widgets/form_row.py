@@ -36,6 +36,9 @@ class FormRow(Vertical):
         &.-invalid .form-row-note { display: none; }
         &.-invalid .form-row-label { color: $text-error; text-style: bold; }
         &:focus-within .form-row-label { color: $text-accent; text-style: bold; }
+        /* A rule on the row itself: Textual restyles on a focus change only from an
+           ancestor with :focus-within rules of its own, so the label follows the cursor. */
+        &:focus-within { height: auto; }
     }
     """
 
