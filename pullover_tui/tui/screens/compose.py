@@ -24,7 +24,11 @@ from pullover_tui.tui.attachments import AttachmentSummary, summarize_attachment
 from pullover_tui.tui.demo import InboxItem
 from pullover_tui.tui.draft import Draft
 from pullover_tui.tui.draft_store import DraftStore, DraftStoreError, SavedDraft
-from pullover_tui.tui.screens.common import apply_cursor_blink, pullover_app
+from pullover_tui.tui.screens.common import (
+    apply_cursor_blink,
+    pullover_app,
+    spare_first_restyle,
+)
 from pullover_tui.tui.screens.compose_sending import ComposeSending
 from pullover_tui.tui.widgets.compose_form import ComposeForm
 from pullover_tui.tui.widgets.footer import KeyFooter
@@ -93,7 +97,6 @@ class ComposeScreen(ComposeSending):
         self._attachment_path = ""
         self.receipt_panel: ReceiptPanel | None = None
         self._before_first_frame = True
-        self._resumed = False
 
     def compose(self) -> ComposeResult:
         self._set_breakpoint_classes()
@@ -141,17 +144,7 @@ class ComposeScreen(ComposeSending):
             rack.display = False
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
-        """Skip Textual's restyle of every widget when the screen first resumes.
-
-        This handler runs before Textual's own. The first resume comes straight after
-        the mount, which has just styled each widget, and Textual restyles the row of
-        the field focused meanwhile by itself (``FormRow`` has a ``:focus-within``
-        rule): doing it all again cost about a tenth of start-up. Later resumes
-        restyle as usual.
-        """
-        if not self._resumed:
-            self._resumed = True
-            event.refresh_styles = False
+        spare_first_restyle(self, event)
 
     def on_resize(self, event: events.Resize) -> None:
         """Skip Textual's new layout of every widget for a resize that changes nothing.

@@ -36,7 +36,7 @@ from pullover_tui.tui.history_pages import (
 )
 from pullover_tui.tui.recording import read_entry
 from pullover_tui.tui.screens import history_actions
-from pullover_tui.tui.screens.common import apply_cursor_blink, pullover_app
+from pullover_tui.tui.screens.common import apply_cursor_blink, pullover_app, spare_first_restyle
 from pullover_tui.tui.screens.history_entry import HistoryEntryScreen
 from pullover_tui.tui.widgets.footer import KeyFooter
 
@@ -95,7 +95,6 @@ class HistoryScreen(Screen[None]):
         self._search_timer: Timer | None = None
         self._layout: TableLayout | None = None
         self._keys: tuple[bool, bool] | None = None
-        self._resumed = False
         self._table: DataTable[object] = DataTable(
             id="history-table", cursor_type="row", zebra_stripes=True
         )
@@ -125,15 +124,8 @@ class HistoryScreen(Screen[None]):
         pullover_app(self).history_changed.subscribe(self, self._history_changed)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
-        """Shown (again): the newest entries, the cursor back on the table.
-
-        The first time, Textual's restyle of every widget (this handler runs before
-        its own) is skipped: the screen was mounted just now, which styled them all,
-        and focusing the table below restyles what focus changes.
-        """
-        if not self._resumed:
-            self._resumed = True
-            event.refresh_styles = False
+        """Shown (again): the newest entries, the cursor back on the table."""
+        spare_first_restyle(self, event)
         self._fit_columns(self.app.size.width)
         self._history_changed(None)
         self.table.focus()
