@@ -107,9 +107,9 @@ async def fill(pilot: Pilot[None], app: PulloverApp, **values: str) -> None:
 
 
 async def choose(pilot: Pilot[None], app: PulloverApp, name: str, value: object) -> None:
-    from textual.widgets import Select
+    from pullover_tui.tui.widgets.choice_field import ChoiceField
 
-    app.screen.query_one(f"#{name}", Select).value = value
+    app.screen.query_one(f"#{name}", ChoiceField).value = value
     await pilot.pause()
 
 

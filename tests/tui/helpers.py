@@ -6,12 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, TextArea
 
 from pullover_tui.core.history_entry import HistoryEntry
 from pullover_tui.core.store import HistoryStore
 from pullover_tui.tui.app import PulloverApp
 from pullover_tui.tui.screens.compose import ComposeScreen
+from pullover_tui.tui.widgets.choice_field import ChoiceField
 from pullover_tui.tui.widgets.compose_form import ComposeForm
 
 
@@ -44,7 +45,7 @@ async def set_message(pilot: Pilot[Any], text: str) -> None:
 
 
 async def choose(pilot: Pilot[Any], name: str, value: object) -> None:
-    pilot.app.screen.query_one(f"#{name}", Select).value = value
+    pilot.app.screen.query_one(f"#{name}", ChoiceField).value = value
     await pilot.pause()
 
 

@@ -125,7 +125,7 @@ class ComposeSending(Screen[None]):
             self._focus_row(row)
 
     def _focus_row(self, row: FormRow) -> None:
-        for widget in row.query("Input, TextArea, Select"):
+        for widget in row.query("Input, TextArea, ChoiceField"):
             if widget.focusable:
                 widget.focus()
                 return

@@ -14,15 +14,15 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, Select, Static, TextArea
+from textual.widgets import Button, Input, Static, TextArea
 
 from pullover_tui.core import limits
 from pullover_tui.core.parsing import Priority
 from pullover_tui.tui.attachments import AttachmentSummary
 from pullover_tui.tui.draft import FORMATS, Draft, Format, timestamp_hint
+from pullover_tui.tui.widgets.choice_field import ChoiceField
 from pullover_tui.tui.widgets.counter import CharCounter
 from pullover_tui.tui.widgets.form_row import FormRow
-from pullover_tui.tui.widgets.form_select import FormSelect
 from pullover_tui.tui.widgets.path_suggester import PathSuggester
 
 DEFAULT_SOUND_LABEL = "user's default"
@@ -82,7 +82,7 @@ class ComposeForm(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield FormRow(
             "Profile",
-            FormSelect([], id="profile", allow_blank=True, compact=True),
+            ChoiceField(id="profile", allow_blank=True),
             field="profile",
         )
         yield FormRow(
@@ -100,13 +100,7 @@ class ComposeForm(VerticalScroll):
         priorities = [(p.label, p) for p in Priority]
         yield FormRow(
             "Priority",
-            FormSelect(
-                priorities,
-                value=Priority.NORMAL,
-                id="priority",
-                allow_blank=False,
-                compact=True,
-            ),
+            ChoiceField(priorities, value=Priority.NORMAL, id="priority"),
             field="priority",
         )
         yield FormRow(
@@ -170,8 +164,8 @@ class ComposeForm(VerticalScroll):
             field.value = value
 
     @staticmethod
-    def _select(name: str, options: Sequence[tuple[str, str]]) -> Select[str]:
-        return FormSelect(options, id=name, allow_blank=False, compact=True)
+    def _select(name: str, options: Sequence[tuple[str, str]]) -> ChoiceField:
+        return ChoiceField(options, id=name)
 
     def on_mount(self) -> None:
         self.query_one("#emergency").display = False
@@ -185,8 +179,7 @@ class ComposeForm(VerticalScroll):
             return self.query_one(f"#{widget_id}", Input).value
 
         def choice(widget_id: str) -> Any:
-            value = self.query_one(f"#{widget_id}", Select).value
-            return None if value is Select.NULL else value
+            return self.query_one(f"#{widget_id}", ChoiceField).value
 
         return Draft(
             message=self.query_one("#message", TextArea).text,
@@ -208,7 +201,7 @@ class ComposeForm(VerticalScroll):
 
     def load_draft(self, draft: Draft) -> None:
         """Put a draft's values into the widgets (the message text included), then announce once."""
-        with self.prevent(Input.Changed, TextArea.Changed, Select.Changed):
+        with self.prevent(Input.Changed, TextArea.Changed, ChoiceField.Changed):
             message = self.query_one("#message", TextArea)
             if message.text != draft.message:
                 message.load_text(draft.message)
@@ -216,14 +209,14 @@ class ComposeForm(VerticalScroll):
                 self.query_one(f"#{name}", Input).value = getattr(draft, name)
             for name in EMERGENCY_FIELDS:
                 self._set_emergency_value(name, getattr(draft, name))
-            self.query_one("#priority", Select).value = draft.priority
-            self.query_one("#format", Select).value = draft.format
+            self.query_one("#priority", ChoiceField).value = draft.priority
+            self.query_one("#format", ChoiceField).value = draft.format
             self._offer("sound", sound_options(self._sounds, draft.sound), draft.sound)
             self._offer("device", device_options(self._devices, draft.device), draft.device)
         self._announce()
 
     def _offer(self, name: str, options: list[tuple[str, str]], value: str) -> None:
-        select: Select[str] = self.query_one(f"#{name}", Select)
+        select = self.query_one(f"#{name}", ChoiceField)
         select.set_options(options)
         self._choices[name] = [option_value for _, option_value in options]
         select.value = value
@@ -233,7 +226,7 @@ class ComposeForm(VerticalScroll):
         return list(self._choices.get(name, ()))
 
     def _chosen(self, name: str) -> str:
-        value = self.query_one(f"#{name}", Select).value
+        value = self.query_one(f"#{name}", ChoiceField).value
         return value if isinstance(value, str) else ""
 
     def set_sounds(self, sounds: Mapping[str, str]) -> None:
@@ -250,12 +243,12 @@ class ComposeForm(VerticalScroll):
 
     def set_profiles(self, names: Iterable[str], selected: str | None) -> None:
         """Fill the profile select without announcing a choice."""
-        select: Select[str] = self.query_one("#profile", Select)
+        select = self.query_one("#profile", ChoiceField)
         names = list(names)
-        with self.prevent(Select.Changed):
+        with self.prevent(ChoiceField.Changed):
             select.set_options([(name, name) for name in names])
             self._choices["profile"] = list(names)
-            select.value = selected if selected is not None else Select.NULL
+            select.value = selected
 
     def set_attachment_note(self, summary: AttachmentSummary | None, problem: str) -> None:
         """Under the image field: what the core made of the file, or what is wrong with it."""
@@ -303,14 +296,14 @@ class ComposeForm(VerticalScroll):
         self._clear_row_error(event.control)
         self._announce()
 
-    @on(Select.Changed)
-    def _select_changed(self, event: Select.Changed) -> None:
+    @on(ChoiceField.Changed)
+    def _select_changed(self, event: ChoiceField.Changed) -> None:
         event.stop()
-        if event.select.id == "profile":
+        if event.field.id == "profile":
             if isinstance(event.value, str):
                 self.post_message(self.ProfileChosen(event.value))
             return
-        self._clear_row_error(event.select)
+        self._clear_row_error(event.field)
         self._announce()
 
     def _clear_row_error(self, widget: Widget | None) -> None:
