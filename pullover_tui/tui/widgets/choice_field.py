@@ -93,6 +93,8 @@ class ChoiceField(Widget, can_focus=True):
         Binding("enter,space,down,up", "open", "Choose", show=False),
     ]
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"choice-field--arrow"}
+
     DEFAULT_CSS = """
     ChoiceField {
         width: 1fr;
@@ -104,6 +106,7 @@ class ChoiceField(Widget, can_focus=True):
         &:focus { background-tint: $foreground 5%; }
         &.-blank { color: $foreground 50%; }
         &:disabled { opacity: 50%; }
+        & > .choice-field--arrow { color: $foreground 50%; }
     }
     """
 
@@ -180,7 +183,8 @@ class ChoiceField(Widget, can_focus=True):
     def render(self) -> Content:
         width = max(self.content_size.width - 2, 1)
         label = Content(self.label).truncate(width, ellipsis=True)
-        return Content.assemble(label.truncate(width, pad=True), " ▼")
+        arrow = self.get_visual_style("choice-field--arrow")
+        return Content.assemble(label.truncate(width, pad=True), (" ▼", arrow))
 
     # The list --------------------------------------------------------------------------
 
