@@ -1,4 +1,4 @@
-"""One labelled form field with an optional note and an error line below it."""
+"""One labelled form field, with a note line and an error line below it when needed."""
 
 from __future__ import annotations
 
@@ -10,16 +10,31 @@ from textual.widgets import Label, Static
 LABEL_WIDTH = 11
 
 
-class FormRow(Vertical):
-    """``label  [field        ] aside`` plus a note line and an error line, both optional.
+class FormRowLine(Static):
+    """A note or an error line below a form row (a sibling of the row, made when needed)."""
 
-    ``under_label`` (e.g. a counter) sits below the label, for tall fields.
+    DEFAULT_CSS = """
+    FormRowLine {
+        padding-left: 11;
+        color: $text-muted;
+        &.-note.-bad { color: $text-warning; }
+        &.-error { color: $text-error; }
+        &.-hidden { display: none; }
+    }
+    """
+
+
+class FormRow(Horizontal):
+    """``label  [field        ] aside``, then a note line and an error line, both optional.
+
+    ``under_label`` (e.g. a counter) sits below the label, for tall fields. The
+    row is one line of widgets; its note and error lines are mounted after it,
+    in its parent, the first time they have something to say (most rows never do).
     """
 
     DEFAULT_CSS = """
     FormRow {
         height: auto;
-        & > .form-row-line { height: auto; }
         & .form-row-label-box { width: 11; height: auto; }
         & .form-row-label {
             width: 11;
@@ -27,13 +42,6 @@ class FormRow(Vertical):
             text-align: right;
             color: $text-muted;
         }
-        & .form-row-note, & .form-row-error { padding-left: 11; }
-        & .form-row-note { color: $text-muted; display: none; }
-        & .form-row-note.-shown { display: block; }
-        & .form-row-note.-bad { color: $text-warning; }
-        & .form-row-error { display: none; color: $text-error; }
-        &.-invalid .form-row-error { display: block; }
-        &.-invalid .form-row-note { display: none; }
         &.-invalid .form-row-label { color: $text-error; text-style: bold; }
         &:focus-within .form-row-label { color: $text-accent; text-style: bold; }
         /* A rule on the row itself: Textual restyles on a focus change only from an
@@ -56,53 +64,61 @@ class FormRow(Vertical):
         self.field = field
         self._fields = fields
         self._under_label = under_label
+        self._lines: dict[str, FormRowLine] = {}
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="form-row-line"):
-            if self._under_label is None:
+        if self._under_label is None:
+            yield Label(self.label, classes="form-row-label")
+        else:
+            with Vertical(classes="form-row-label-box"):
                 yield Label(self.label, classes="form-row-label")
-            else:
-                with Vertical(classes="form-row-label-box"):
-                    yield Label(self.label, classes="form-row-label")
-                    yield self._under_label
-            yield from self._fields
+                yield self._under_label
+        yield from self._fields
 
-    def _line(self, kind: str) -> Static | None:
-        """The note or error line, or None when it was never needed (mounted lazily)."""
-        found = self.query_children(f".form-row-{kind}")
-        return found.first(Static) if found else None
-
-    def _ensure_line(self, kind: str) -> Static:
-        line = self._line(kind)
+    def _ensure_line(self, kind: str) -> FormRowLine:
+        """The note or error line, mounted below the row (the note first) when first needed."""
+        line = self._lines.get(kind)
         if line is None:
-            line = Static("", classes=f"form-row-{kind}", markup=False)
-            before = self._line("error") if kind == "note" else None
-            self.mount(line, before=before)
+            line = self._lines[kind] = FormRowLine("", classes=f"-{kind} -hidden", markup=False)
+            note = self._lines.get("note")
+            after = note if kind == "error" and note is not None else self
+            assert self.parent is not None
+            self.parent.mount(line, after=after)
         return line
+
+    def _show_lines(self) -> None:
+        """The error line while there is an error, else the note line when it has a note."""
+        invalid = self.has_class("-invalid")
+        if (error := self._lines.get("error")) is not None:
+            error.set_class(not invalid, "-hidden")
+        if (note := self._lines.get("note")) is not None:
+            note.set_class(invalid or not note.has_class("-shown"), "-hidden")
 
     def set_error(self, text: str | None) -> None:
         """Show ``text`` under the field (marking the row invalid), or clear it."""
         self.set_class(bool(text), "-invalid")
-        if text or self._line("error") is not None:
+        if text or "error" in self._lines:
             self._ensure_line("error").update(f"✗ {text}" if text else "")
+        self._show_lines()
 
     def set_note(self, text: str | None, *, bad: bool = False) -> None:
         """A hint under the field (hidden when None); ``bad`` colours it as a warning."""
-        if not text and self._line("note") is None:
+        if not text and "note" not in self._lines:
             return
         note = self._ensure_line("note")
         note.set_class(bool(text), "-shown")
         note.set_class(bad, "-bad")
         note.update(text or "")
+        self._show_lines()
 
     @property
     def error(self) -> str | None:
-        line = self._line("error")
+        line = self._lines.get("error")
         if line is None or not self.has_class("-invalid"):
             return None
         return str(line.content).removeprefix("✗ ")
 
     @property
     def note(self) -> str | None:
-        note = self._line("note")
+        note = self._lines.get("note")
         return str(note.content) if note is not None and note.has_class("-shown") else None
