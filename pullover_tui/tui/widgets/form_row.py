@@ -82,8 +82,9 @@ class FormRow(Horizontal):
             line = self._lines[kind] = FormRowLine("", classes=f"-{kind} -hidden", markup=False)
             note = self._lines.get("note")
             after = note if kind == "error" and note is not None else self
-            assert self.parent is not None
-            self.parent.mount(line, after=after)
+            parent = self.parent
+            assert isinstance(parent, Widget)
+            parent.mount(line, after=after)
         return line
 
     def _show_lines(self) -> None:
