@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, TextArea
 
 from pullover_tui.core import limits
 from pullover_tui.core.parsing import Priority
@@ -77,7 +77,7 @@ async def test_profile_defaults_sounds_devices_and_reset(make_app: Any, configur
         device_values = set(form(app).choices("device"))
         assert {"", "doorbell", "magic"} <= sound_values
         assert {"", "phone", "tablet"} <= device_values
-        quota = str(screen.query_one("#status-quota", Static).content)
+        quota = screen.status.quota_text
         assert quota.startswith("quota 10,000/10,000 · resets 1 ")  # apps/limits.json, at start
         await set_message(pilot, "keep me")
         await choose(pilot, "profile", "ops")

@@ -314,7 +314,7 @@ async def test_quota_spent_is_one_attempt_kept_for_next_month(
         state = screen.status.state_text
         assert state.startswith("Not sent: the app's monthly quota is spent (")
         assert "exceeded its monthly message quota" in state
-        assert str(screen.query_one("#status-quota", Static).content).startswith("quota 0/")
+        assert screen.status.quota_text.startswith("quota 0/")
         assert "Kept in the outbox as #1" in banner(app)
         assert notifications(app)[-1][0] == "Not sent"
         assert form(app).read_draft().message == "next month"
@@ -476,13 +476,14 @@ async def test_nothing_is_cut_off_at_60_columns(
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(pilot)
         screen = compose_screen(app)
-        for widget in screen.query("#form-column, #side, StatusBar > Static"):
+        for widget in screen.query("#form-column, #side, StatusBar"):
             if widget.display:
                 assert widget.region.right <= 60, widget
         assert not screen.query_one("#side").display  # the preview gives way to the form
+        assert not on_screen(app, "quota")  # and the quota to the state
         await send(pilot, "fits")
         assert on_screen(app, "Sent ✓")  # the status line's state is not pushed off
         assert [m["message"] for m in configured.messages()] == ["fits"]
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
-        assert screen.query_one("#side").display and screen.query_one("#status-quota").display
+        assert screen.query_one("#side").display and on_screen(app, "quota 9,9")

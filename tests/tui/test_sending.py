@@ -45,7 +45,7 @@ async def test_send_success_clears_only_the_message_and_shows_quota(make_app: An
         assert (draft.title, draft.url_title) == ("nightly", "report")
         screen = compose_screen(app)
         assert screen.status.state_text == "Sent ✓"
-        assert "quota 9,999/10,000 · resets 1 " in str(screen.query_one("#status-quota").content)
+        assert "quota 9,999/10,000 · resets 1 " in screen.status.quota_text
         [(title, text)] = notifications(app)
         assert title == "Sent" and text.startswith("Request ")
         assert len(text.removeprefix("Request ")) >= 20  # the request id, for support

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message as TextualMessage
 from textual.timer import Timer
-from textual.widgets import Header, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from pullover_tui.core.errors import PulloverError, Quota, ServerSendError, ValidationError
 from pullover_tui.core.profiles import Profile, describe_secret
@@ -35,6 +35,7 @@ from pullover_tui.tui.widgets.footer import KeyFooter
 from pullover_tui.tui.widgets.inbox import InboxPane
 from pullover_tui.tui.widgets.preview import NotificationPreview
 from pullover_tui.tui.widgets.status_bar import StatusBar
+from pullover_tui.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from pullover_tui.core.history_entry import HistoryEntry
@@ -100,7 +101,7 @@ class ComposeScreen(ComposeSending):
 
     def compose(self) -> ComposeResult:
         self._set_breakpoint_classes()
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="compose-body"):
             with Vertical(id="form-column"):
                 yield Static("", id="banner", markup=False)

@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Header, Static
+from textual.widgets import Button, Static
 
 from pullover_tui.core.errors import ConfigError, ConfigProblem
 from pullover_tui.tui.screens.common import display_path
 from pullover_tui.tui.widgets.footer import KeyFooter
+from pullover_tui.tui.widgets.title_bar import TitleBar
 
 
 def problem_text(problem: ConfigProblem) -> Text:
@@ -52,7 +53,7 @@ class ConfigErrorScreen(Screen[None]):
         self.path = path
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="config-error-body"), Vertical(id="config-error", classes="panel"):
             yield Static("The config file cannot be used", classes="panel-title")
             yield Static(

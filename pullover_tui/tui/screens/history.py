@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import get_current_worker
 
 from pullover_tui.core.history_entry import HistoryEntry
@@ -39,6 +39,7 @@ from pullover_tui.tui.screens import history_actions
 from pullover_tui.tui.screens.common import apply_cursor_blink, pullover_app, spare_first_restyle
 from pullover_tui.tui.screens.history_entry import HistoryEntryScreen
 from pullover_tui.tui.widgets.footer import KeyFooter
+from pullover_tui.tui.widgets.title_bar import TitleBar
 
 MORE_MARGIN = 10
 """Load the next page once the cursor is this close to the last loaded row."""
@@ -100,7 +101,7 @@ class HistoryScreen(Screen[None]):
         )
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="history-body"):
             with Horizontal(id="history-filters"):
                 yield Input(

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from pullover_tui.core.errors import ClientSendError, ConfigError, PulloverError
 from pullover_tui.core.profiles import Config, Profile, describe_secret
@@ -21,6 +21,7 @@ from pullover_tui.tui.screens.common import display_path, pullover_app
 from pullover_tui.tui.screens.confirm import ConfirmScreen
 from pullover_tui.tui.screens.profile_form import ProfileFormScreen
 from pullover_tui.tui.widgets.footer import KeyFooter
+from pullover_tui.tui.widgets.title_bar import TitleBar
 
 COLUMNS = ("", "Name", "App token", "User key", "Message defaults", "API")
 EMPTY_HINT = "No profiles yet. Press a to add one."
@@ -82,7 +83,7 @@ class ProfilesScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="profiles-body"):
             yield DataTable(id="profiles-table", cursor_type="row", zebra_stripes=True)
             yield Static(EMPTY_HINT, id="profiles-empty", classes="muted")

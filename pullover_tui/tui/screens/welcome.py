@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Header, Markdown, Static
+from textual.widgets import Button, Markdown, Static
 
 from pullover_tui.core.profiles import Profile
 from pullover_tui.tui.screens.common import pullover_app
 from pullover_tui.tui.screens.profile_form import ProfileFormScreen
 from pullover_tui.tui.widgets.footer import KeyFooter
+from pullover_tui.tui.widgets.title_bar import TitleBar
 
 WELCOME_TEXT = """\
 Pullover sends [Pushover](https://pushover.net) notifications to your phone.
@@ -53,7 +54,7 @@ class WelcomeScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="welcome-body"), Vertical(id="welcome", classes="panel"):
             yield Static("Welcome to Pullover", classes="panel-title")
             yield Markdown(WELCOME_TEXT, id="welcome-text")

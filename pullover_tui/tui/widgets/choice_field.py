@@ -97,6 +97,8 @@ class ChoiceField(Widget, can_focus=True):
 
     DEFAULT_CSS = """
     ChoiceField {
+        text-wrap: nowrap;
+        text-overflow: clip;
         width: 1fr;
         height: 1;
         padding: 0 1 0 0;

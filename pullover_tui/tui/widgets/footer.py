@@ -42,6 +42,8 @@ class KeyFooter(Widget, can_focus=False):
     }
     DEFAULT_CSS = """
     KeyFooter {
+        text-wrap: nowrap;
+        text-overflow: clip;
         dock: bottom;
         height: 1;
         color: $footer-foreground;

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import Static
+from textual.content import Content
+from textual.style import Style as VisualStyle
+from textual.widget import Widget
 
 from pullover_tui.core.errors import Quota
 
@@ -26,43 +26,79 @@ def quota_text(quota: Quota | None) -> str:
     return text if reset is None else f"{text} · resets {reset.day} {reset:%b}"
 
 
-class StatusBar(Horizontal):
-    """Three parts: ``#status-profile``, ``#status-quota`` and ``#status-state``.
+class StatusBar(Widget, can_focus=False):
+    """Three parts, drawn by one widget: the profile, the quota and the state.
 
     The state comes last: it is the longest, and toasts cover the right end.
+    Below ``QUOTA_MIN_WIDTH`` columns the quota is left out.
     """
 
+    QUOTA_MIN_WIDTH = 78
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "status-bar--quota",
+        "status-bar--separator",
+        "status-bar--busy",
+        "status-bar--success",
+        "status-bar--error",
+    }
     DEFAULT_CSS = """
     StatusBar {
+        text-wrap: nowrap;
+        text-overflow: clip;
         height: 1;
         background: $panel;
         color: $text-muted;
-        & > Static { width: auto; padding: 0 1; }
-        & > #status-quota { color: $text-muted; border-left: vkey $panel-lighten-2; }
-        & > #status-state { width: 1fr; }
-        & > #status-state.-busy { color: $text-accent; text-style: bold; }
-        & > #status-state.-success { color: $text-success; }
-        & > #status-state.-error { color: $text-error; text-style: bold; }
+        & > .status-bar--quota { color: $text-muted; }
+        & > .status-bar--separator { color: $panel-lighten-2; }
+        & > .status-bar--busy { color: $text-accent; text-style: bold; }
+        & > .status-bar--success { color: $text-success; }
+        & > .status-bar--error { color: $text-error; text-style: bold; }
     }
     """
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="status-profile", markup=False)
-        yield Static(quota_text(None), id="status-quota", markup=False)
-        yield Static("", id="status-state", markup=False)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._profile = ""
+        self._quota = quota_text(None)
+        self._state = ""
+        self._kind: StateKind = "idle"
 
     def set_profile(self, text: str) -> None:
-        self.query_one("#status-profile", Static).update(text)
+        self._profile = text
+        self.refresh()
 
     def set_state(self, text: str, kind: StateKind = "idle") -> None:
-        state = self.query_one("#status-state", Static)
-        for name in ("busy", "success", "error"):
-            state.set_class(kind == name, f"-{name}")
-        state.update(text)
+        self._state, self._kind = text, kind
+        self.refresh()
 
     def set_quota(self, quota: Quota | None) -> None:
-        self.query_one("#status-quota", Static).update(quota_text(quota))
+        self._quota = quota_text(quota)
+        self.refresh()
 
     @property
     def state_text(self) -> str:
-        return str(self.query_one("#status-state", Static).content)
+        return self._state
+
+    @property
+    def state_kind(self) -> StateKind:
+        return self._kind
+
+    @property
+    def quota_text(self) -> str:
+        return self._quota
+
+    @property
+    def profile_text(self) -> str:
+        return self._profile
+
+    def render(self) -> Content:
+        parts: list[Content | tuple[str, VisualStyle] | str] = [f" {self._profile} "]
+        if self.size.width >= self.QUOTA_MIN_WIDTH:
+            parts += [
+                ("▏", self.get_visual_style("status-bar--separator")),
+                (f"{self._quota} ", self.get_visual_style("status-bar--quota")),
+            ]
+        state = Content(f" {self._state}")
+        if self._kind != "idle":
+            state = state.stylize(self.get_visual_style(f"status-bar--{self._kind}"))
+        return Content.assemble(*parts, state)

@@ -1,4 +1,4 @@
-"""The key bar: the screen's keys on one line, clickable, following focus and the screen."""
+"""The title bar and the key bar: one widget each, following the screen, clickable."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from textual.widgets import Input
 
 from pullover_tui.tui.screens.history import HistoryScreen
 from pullover_tui.tui.widgets.footer import FooterItem, KeyFooter
+from pullover_tui.tui.widgets.title_bar import TitleBar
 from tests.tui.helpers import settle
 
 
@@ -93,3 +94,19 @@ async def test_the_keys_follow_the_screen(make_app: Any, configured: Any) -> Non
         await pilot.press("escape")
         await settle(pilot)
         assert "Send" in line(app) and "Back" not in line(app)
+
+
+async def test_the_title_follows_the_screen_and_the_icon_opens_the_palette(
+    make_app: Any, configured: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(TitleBar).title_text == "Pullover — Compose"
+        assert "Pullover — Compose" in str(app.screen.query_one(TitleBar).render())
+        await pilot.press("f4")
+        await settle(pilot)
+        assert app.screen.query_one(TitleBar).title_text == "Pullover — History"
+        await pilot.click(TitleBar, offset=(1, 0))
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
