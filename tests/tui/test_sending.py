@@ -7,10 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Button
-
 from pullover_tui.core.parsing import Priority
 from pullover_tui.core.profiles import save_config
+from pullover_tui.tui.widgets.send_button import SendButton
 from tests.conftest import TOKEN, USER
 from tests.tui.conftest import real_wait_factory, sample_config
 from tests.tui.helpers import (
@@ -57,11 +56,20 @@ async def test_send_success_clears_only_the_message_and_shows_quota(make_app: An
         await choose(pilot, "format", "html")
         await choose(pilot, "sound", "magic")
         await choose(pilot, "device", "tablet")
-        app.screen.query_one("#send", Button).press()
+        app.screen.query_one("#send", SendButton).press()
         await settle(pilot)
         second = configured.messages()[1]
         assert (second["html"], second["monospace"]) == (1, 0)
         assert (second["sound"], second["device"]) == ("magic", "tablet")
+        # and from the keyboard, and by a click
+        await set_message(pilot, "by keyboard")
+        app.screen.query_one("#send", SendButton).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await set_message(pilot, "by mouse")
+        await pilot.click("#send")
+        await settle(pilot)
+        assert [m["message"] for m in configured.messages()[2:]] == ["by keyboard", "by mouse"]
 
 
 async def test_emergency_fields_are_sent_only_with_emergency_priority(

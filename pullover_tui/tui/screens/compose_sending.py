@@ -16,7 +16,7 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Button, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from pullover_tui.core.errors import (
     ClientSendError,
@@ -34,6 +34,7 @@ from pullover_tui.tui.draft import Draft, problems_by_field, rejected_fields
 from pullover_tui.tui.screens.common import pullover_app
 from pullover_tui.tui.widgets.compose_form import ComposeForm
 from pullover_tui.tui.widgets.form_row import FormRow
+from pullover_tui.tui.widgets.send_button import SendButton
 from pullover_tui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -83,10 +84,10 @@ class ComposeSending(Screen[None]):
         return True
 
     def watch_sending(self, sending: bool) -> None:
-        self.query_one("#send", Button).loading = sending
+        self.query_one("#send", SendButton).loading = sending
         self.refresh_bindings()
 
-    @on(Button.Pressed, "#send")
+    @on(SendButton.Pressed, "#send")
     def _send_pressed(self) -> None:
         self.action_send()
 

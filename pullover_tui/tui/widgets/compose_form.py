@@ -11,10 +11,10 @@ from typing import Any, cast
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from pullover_tui.core import limits
 from pullover_tui.core.parsing import Priority
@@ -24,6 +24,7 @@ from pullover_tui.tui.widgets.choice_field import ChoiceField
 from pullover_tui.tui.widgets.counter import CharCounter
 from pullover_tui.tui.widgets.form_row import FormRow
 from pullover_tui.tui.widgets.path_suggester import PathSuggester
+from pullover_tui.tui.widgets.send_button import SendButton
 
 DEFAULT_SOUND_LABEL = "user's default"
 ALL_DEVICES_LABEL = "all devices"
@@ -134,8 +135,7 @@ class ComposeForm(VerticalScroll):
             field="ttl",
         )
         yield Vertical(id="emergency")  # filled when first needed: most messages never are
-        with Horizontal(id="send-row"):
-            yield Button("Send", id="send", variant="primary", compact=True)
+        yield SendButton(id="send")
 
     def _build_emergency(self) -> None:
         """The emergency section's fields, with the values they were given meanwhile."""
