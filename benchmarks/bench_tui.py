@@ -42,6 +42,7 @@ else:
     gc.disable()  # as pullover_tui.tui.launch imports the app
     import pullover_tui.tui.app as app_module
     from pullover_tui.tui.app import PulloverApp
+    gc.freeze()
     gc.enable()
 
     class Timed(PulloverApp):
