@@ -20,7 +20,6 @@ from textual.widgets import Input, Static, TextArea
 
 from pullover_tui.core.errors import PulloverError, Quota, ServerSendError, ValidationError
 from pullover_tui.core.profiles import Profile, describe_secret
-from pullover_tui.tui.attachments import AttachmentSummary, summarize_attachment
 from pullover_tui.tui.demo import InboxItem
 from pullover_tui.tui.draft import Draft
 from pullover_tui.tui.draft_store import DraftStore, DraftStoreError, SavedDraft
@@ -40,6 +39,7 @@ from pullover_tui.tui.widgets.title_bar import TitleBar
 if TYPE_CHECKING:
     from pullover_tui.core.history_entry import HistoryEntry
     from pullover_tui.tui.api import ProfileApi
+    from pullover_tui.tui.attachments import AttachmentSummary
     from pullover_tui.tui.widgets.receipt_panel import ReceiptPanel
 
 
@@ -275,6 +275,8 @@ class ComposeScreen(ComposeSending):
     def check_attachment(self, path: str) -> None:
         """Ask the core whether the file is an image it would send (reads it: a thread)."""
         try:
+            from pullover_tui.tui.attachments import summarize_attachment  # first image only
+
             summary = summarize_attachment(path)
         except ValidationError as exc:
             self.post_message(self.AttachmentChecked(path, None, exc.rule))

@@ -28,8 +28,6 @@ from pullover_tui.core.errors import (
 )
 from pullover_tui.core.message import Message
 from pullover_tui.core.profiles import Profile
-from pullover_tui.core.request import SendResult
-from pullover_tui.core.retry import RetryNotice
 from pullover_tui.tui.draft import Draft, problems_by_field, rejected_fields
 from pullover_tui.tui.screens.common import pullover_app
 from pullover_tui.tui.widgets.compose_form import ComposeForm
@@ -38,6 +36,8 @@ from pullover_tui.tui.widgets.send_button import SendButton
 from pullover_tui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from pullover_tui.core.request import SendResult
+    from pullover_tui.core.retry import RetryNotice
     from pullover_tui.tui.api import Credentials, ProfileApi
     from pullover_tui.tui.recording import Recording
 

@@ -7,7 +7,7 @@ core's business (``Draft.to_message``), not this widget's.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,13 +18,15 @@ from textual.widgets import Input, Static, TextArea
 
 from pullover_tui.core import limits
 from pullover_tui.core.parsing import Priority
-from pullover_tui.tui.attachments import AttachmentSummary
 from pullover_tui.tui.draft import FORMATS, Draft, Format, timestamp_hint
 from pullover_tui.tui.widgets.choice_field import ChoiceField
 from pullover_tui.tui.widgets.counter import CharCounter
 from pullover_tui.tui.widgets.form_row import FormRow
 from pullover_tui.tui.widgets.path_suggester import PathSuggester
 from pullover_tui.tui.widgets.send_button import SendButton
+
+if TYPE_CHECKING:
+    from pullover_tui.tui.attachments import AttachmentSummary
 
 DEFAULT_SOUND_LABEL = "user's default"
 ALL_DEVICES_LABEL = "all devices"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,8 +13,10 @@ from textual.widgets import Static
 
 from pullover_tui.core.errors import ValidationError
 from pullover_tui.core.parsing import Priority, parse_timestamp
-from pullover_tui.tui.attachments import AttachmentSummary
 from pullover_tui.tui.draft import Draft
+
+if TYPE_CHECKING:
+    from pullover_tui.tui.attachments import AttachmentSummary
 
 PHONE_APP = "PUSHOVER"  # what the phone shows above every notification
 
