@@ -24,7 +24,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
-from textual.widgets import Static
 
 from pullover_tui.core.client import AsyncClient
 from pullover_tui.core.history_entry import FAILED, REJECTED, SENT
@@ -206,7 +205,7 @@ def on_screen(app: PulloverApp, text: str) -> bool:
 
 
 def banner(app: PulloverApp) -> str:
-    return str(compose_screen(app).query_one("#banner", Static).content)
+    return compose_screen(app).banner_text
 
 
 def assert_waited_between_attempts(

@@ -57,7 +57,7 @@ async def test_sends_are_recorded_listed_searched_resent_and_flushed(
         assert oldest.request and oldest.recipients == "uQiR…RsG" and oldest.attempts == 1
         assert (newest.message, newest.status, newest.attempts) == (DISK, "failed", 5)
         assert form(app).read_draft().message == "Disk full on db-1"
-        banner = str(compose_screen(app).query_one("#banner", Static).content)
+        banner = compose_screen(app).banner_text
         assert f"Kept in the outbox as #{newest.id}" in banner
         await pilot.press("ctrl+s")  # the same message again: the same outbox entry, no twin
         await settle(pilot)

@@ -148,7 +148,7 @@ async def test_retry_progress_then_success_then_temporary_failure(make_app: Any,
         await settle(pilot)
         assert form(app).read_draft().message == "important"
         assert screen.status.state_text.startswith("Not sent: not sent after 5 attempts")
-        banner = str(screen.query_one("#banner").content)
+        banner = screen.banner_text
         assert "Not sent" in banner and "still here" in banner
         assert not screen.sending
         assert notifications(app)[-1][0] == "Not sent"
@@ -198,7 +198,7 @@ async def test_ui_stays_responsive_against_a_hanging_server_and_history_off_reco
         await asyncio.wait_for(settle(pilot), timeout=5)
         assert not screen.sending
         assert form(app).read_draft().message == "into the void"
-        assert "Kept in the outbox" not in str(screen.query_one("#banner").content)
+        assert "Kept in the outbox" not in screen.banner_text
         await pilot.press("f4")
         await settle(pilot)
         info = str(app.screen.query_one("#history-info").content)

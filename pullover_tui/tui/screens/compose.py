@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message as TextualMessage
 from textual.timer import Timer
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, TextArea
 
 from pullover_tui.core.errors import PulloverError, Quota, ServerSendError, ValidationError
 from pullover_tui.core.profiles import Profile, describe_secret
@@ -104,7 +104,6 @@ class ComposeScreen(ComposeSending):
         yield TitleBar()
         with Horizontal(id="compose-body"):
             with Vertical(id="form-column"):
-                yield Static("", id="banner", markup=False)
                 yield ComposeForm(id="form")
             with Vertical(id="side"):
                 yield NotificationPreview(id="preview")
@@ -132,7 +131,6 @@ class ComposeScreen(ComposeSending):
         apply_cursor_blink(self)
         app = pullover_app(self)
         app.profiles_changed.subscribe(self, self._profiles_changed)
-        self.query_one("#banner").display = False
         self._show_demo()
         self._profiles_changed(None, choose=app.starting_profile())
         self._restore_draft()

@@ -136,7 +136,6 @@ class ComposeForm(VerticalScroll):
             Input(id="ttl", placeholder="seconds until it deletes itself", compact=True),
             field="ttl",
         )
-        yield Vertical(id="emergency")  # filled when first needed: most messages never are
         yield SendButton(id="send")
 
     def _build_emergency(self) -> None:
@@ -152,7 +151,8 @@ class ComposeForm(VerticalScroll):
             field.cursor_blink = blink
             self._emergency_inputs[name] = field
             widgets.append(FormRow(label, field, field=name))
-        self.query_one("#emergency").mount_all(widgets)
+        # Made when first needed: most messages never are emergencies.
+        self.mount(Vertical(*widgets, id="emergency"), before="#send")
 
     def _emergency_value(self, name: str) -> str:
         field = self._emergency_inputs.get(name)
@@ -168,9 +168,6 @@ class ComposeForm(VerticalScroll):
     @staticmethod
     def _select(name: str, options: Sequence[tuple[str, str]]) -> ChoiceField:
         return ChoiceField(options, id=name)
-
-    def on_mount(self) -> None:
-        self.query_one("#emergency").display = False
 
     # Reading and loading ---------------------------------------------------------------
 
@@ -324,13 +321,14 @@ class ComposeForm(VerticalScroll):
         self.query_one("#message-count", CharCounter).count = len(draft.message)
         self.query_one("#title-count", CharCounter).count = len(draft.title)
         self.query_one("#url_title", Input).disabled = not draft.url.strip()
-        emergency = self.query_one("#emergency")
         if draft.is_emergency and not self._emergency_inputs:
             self._build_emergency()
-        if draft.is_emergency and not emergency.display:
-            title = self.query_one("#emergency-title")
-            self.call_after_refresh(title.scroll_visible, animate=False)
-        emergency.display = draft.is_emergency
+        if self._emergency_inputs:
+            emergency = self.query_one("#emergency")
+            if draft.is_emergency and not emergency.display:
+                title = self.query_one("#emergency-title")
+                self.call_after_refresh(title.scroll_visible, animate=False)
+            emergency.display = draft.is_emergency
         hint = timestamp_hint(draft.timestamp)
         row = self.query_one("#row-timestamp", FormRow)
         row.set_note(f"→ {hint.text}" if draft.timestamp.strip() else None, bad=not hint.ok)
