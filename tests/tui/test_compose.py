@@ -140,7 +140,10 @@ async def test_the_focused_fields_label_lights_up_and_follows_tab(make_app: Any,
             return [
                 str(row.id)
                 for row in app.screen.query(FormRow)
-                if row.query_one(".form-row-label").styles.text_style.bold
+                if any(  # as drawn: the label's text, in bold
+                    segment.text.strip() == row.label and segment.style and segment.style.bold
+                    for segment in row.render_line(0)
+                )
             ]
 
         assert app.focused is not None and app.focused.id == "message"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
+from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 LABEL_WIDTH = 11
 
@@ -25,25 +28,24 @@ class FormRowLine(Static):
 
 
 class FormRow(Horizontal):
-    """``label  [field        ] aside``, then a note line and an error line, both optional.
+    """``  label  [field        ] aside``, then a note line and an error line, both optional.
 
+    The row draws its label itself, in the left margin of its first field (a
+    Label widget per row was a tenth of the compose screen's widgets).
     ``under_label`` (e.g. a counter) sits below the label, for tall fields. The
-    row is one line of widgets; its note and error lines are mounted after it,
-    in its parent, the first time they have something to say (most rows never do).
+    note and error lines are mounted after the row, in its parent, the first
+    time they have something to say (most rows never do).
     """
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"form-row--label"}
     DEFAULT_CSS = """
     FormRow {
         height: auto;
-        & .form-row-label-box { width: 11; height: auto; }
-        & .form-row-label {
-            width: 11;
-            padding-right: 1;
-            text-align: right;
-            color: $text-muted;
-        }
-        &.-invalid .form-row-label { color: $text-error; text-style: bold; }
-        &:focus-within .form-row-label { color: $text-accent; text-style: bold; }
+        & > .form-row--label { color: $text-muted; }
+        & > .form-row-field { margin-left: 11; }
+        & > .form-row-under-label { width: 11; margin-top: 1; padding-right: 1; }
+        &.-invalid > .form-row--label { color: $text-error; text-style: bold; }
+        &:focus-within > .form-row--label { color: $text-accent; text-style: bold; }
         /* A rule on the row itself: Textual restyles on a focus change only from an
            ancestor with :focus-within rules of its own, so the label follows the cursor. */
         &:focus-within { height: auto; }
@@ -67,13 +69,18 @@ class FormRow(Horizontal):
         self._lines: dict[str, FormRowLine] = {}
 
     def compose(self) -> ComposeResult:
-        if self._under_label is None:
-            yield Label(self.label, classes="form-row-label")
-        else:
-            with Vertical(classes="form-row-label-box"):
-                yield Label(self.label, classes="form-row-label")
-                yield self._under_label
+        if self._under_label is not None:
+            self._under_label.add_class("form-row-under-label")
+            yield self._under_label
+        elif self._fields:
+            self._fields[0].add_class("form-row-field")
         yield from self._fields
+
+    def render(self) -> Content:
+        """The label, right-aligned in the first field's margin (behind the fields)."""
+        label = Content(self.label).truncate(LABEL_WIDTH - 1, ellipsis=True)
+        label = label.pad_left(LABEL_WIDTH - 1 - label.cell_length)
+        return label.stylize(self.get_visual_style("form-row--label"))
 
     def _ensure_line(self, kind: str) -> FormRowLine:
         """The note or error line, mounted below the row (the note first) when first needed."""
@@ -98,6 +105,7 @@ class FormRow(Horizontal):
     def set_error(self, text: str | None) -> None:
         """Show ``text`` under the field (marking the row invalid), or clear it."""
         self.set_class(bool(text), "-invalid")
+        self.refresh()
         if text or "error" in self._lines:
             self._ensure_line("error").update(f"✗ {text}" if text else "")
         self._show_lines()
