@@ -110,3 +110,15 @@ async def test_the_priority_field_of_the_compose_form_by_keyboard(
         await settle(pilot)
         assert form(app).read_draft().priority == Priority.HIGH
         assert "high" in str(app.screen.query_one("#notification-meta").render())
+
+
+async def test_a_prompt_offers_no_choice_first_in_the_list() -> None:
+    app = Host(value="bike", allow_blank=True, prompt="not set")
+    async with app.run_test() as pilot:
+        await pilot.press("tab", "enter")
+        assert isinstance(app.focused, ChoiceList)
+        assert str(app.focused.get_option_at_index(0).prompt) == "not set"
+        assert app.focused.highlighted == 2  # bike, after the prompt and pushover
+        await pilot.press("home", "enter")
+        assert field(app).value is None and field(app).label == "not set"
+        assert field(app).has_class("-blank")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import DataTable, Input, Static
 
 from pullover_tui.core.message import Message
 from pullover_tui.core.store import HistoryStore
 from pullover_tui.tui.screens.history import HistoryScreen
 from pullover_tui.tui.screens.history_entry import HistoryEntryScreen
+from pullover_tui.tui.widgets.choice_field import ChoiceField
 from tests.conftest import TOKEN, USER
 from tests.tui.helpers import compose_screen, form, history, set_message, settle
 
@@ -74,10 +75,10 @@ async def test_sends_are_recorded_listed_searched_resent_and_flushed(
         await search(pilot, screen, "disk fu")  # word beginnings, any case
         assert [r[MESSAGE] for r in table_rows(app)] == ["Disk full on db-1"]
         await search(pilot, screen, "")
-        screen.query_one("#history-status", Select).value = "sent"
+        screen.query_one("#history-status", ChoiceField).value = "sent"
         await settle(pilot)
         assert [r[MESSAGE] for r in table_rows(app)] == ["Backup done"]
-        screen.query_one("#history-status", Select).value = "outbox"
+        screen.query_one("#history-status", ChoiceField).value = "outbox"
         await settle(pilot)
         assert [r[MESSAGE] for r in table_rows(app)] == ["Disk full on db-1"]
 
@@ -89,7 +90,7 @@ async def test_sends_are_recorded_listed_searched_resent_and_flushed(
         assert history(app)[0].status == "sent"
         assert [m["message"] for m in configured.messages()] == ["Backup done", "Disk full on db-1"]
         assert table_rows(app) == []  # no longer in the outbox
-        screen.query_one("#history-status", Select).value = ""
+        screen.query_one("#history-status", ChoiceField).value = ""
         await settle(pilot)
         assert not app.screen.check_action("send_now", ())  # sent: nothing to send now
 

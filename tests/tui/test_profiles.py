@@ -7,13 +7,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import DataTable, Input, Static
 
 from pullover_tui.core.parsing import Priority
 from pullover_tui.core.profiles import load_config, save_config, update_config
 from pullover_tui.tui.screens.confirm import ConfirmScreen
 from pullover_tui.tui.screens.profile_form import ProfileFormScreen
 from pullover_tui.tui.screens.profiles import ProfilesScreen
+from pullover_tui.tui.widgets.choice_field import ChoiceField
 from pullover_tui.tui.widgets.form_row import FormRow
 from tests.conftest import OTHER_USER, TOKEN
 from tests.tui.conftest import sample_config
@@ -92,7 +93,7 @@ async def test_add_and_edit_validate_inline_then_save_atomically(
         assert "got 5" in errors["app_token"] and "short" not in errors["app_token"]
         assert load_config(config_path).profiles.keys() == {"personal", "ops"}
         await set_inputs(pilot, name="work", app_token=TOKEN, user_key=OTHER_USER, ttl="3600")
-        app.screen.query_one("#priority", Select).value = Priority.LOW
+        app.screen.query_one("#priority", ChoiceField).value = Priority.LOW
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ProfilesScreen)

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from pullover_tui.core.history_entry import HistoryEntry
@@ -38,6 +38,7 @@ from pullover_tui.tui.recording import read_entry
 from pullover_tui.tui.screens import history_actions
 from pullover_tui.tui.screens.common import apply_cursor_blink, pullover_app, spare_first_restyle
 from pullover_tui.tui.screens.history_entry import HistoryEntryScreen
+from pullover_tui.tui.widgets.choice_field import ChoiceField
 from pullover_tui.tui.widgets.footer import KeyFooter
 from pullover_tui.tui.widgets.title_bar import TitleBar
 
@@ -109,12 +110,7 @@ class HistoryScreen(Screen[None]):
                     placeholder="/ to search: words or their beginnings",
                     compact=True,
                 )
-                yield Select[str](
-                    [(label, value) for label, value in STATUS_FILTERS],
-                    id="history-status",
-                    allow_blank=False,
-                    compact=True,
-                )
+                yield ChoiceField(STATUS_FILTERS, id="history-status")
             yield self._table
             yield Static("", id="history-info", markup=False)
         yield KeyFooter()
@@ -271,8 +267,8 @@ class HistoryScreen(Screen[None]):
         text = self.query_one("#history-search", Input).value
         self._set_query(HistoryQuery(text, self.query_state.status))
 
-    @on(Select.Changed, "#history-status")
-    def _status_changed(self, event: Select.Changed) -> None:
+    @on(ChoiceField.Changed, "#history-status")
+    def _status_changed(self, event: ChoiceField.Changed) -> None:
         status = event.value if isinstance(event.value, str) else ""
         self._set_query(HistoryQuery(self.query_state.text, status))
 

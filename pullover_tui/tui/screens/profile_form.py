@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Select, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
 from pullover_tui.core.endpoint import DEFAULT_API_URL
 from pullover_tui.core.errors import ConfigError, FieldProblem, ValidationError
@@ -23,6 +23,7 @@ from pullover_tui.core.profiles import Profile, ProfileExistsError, describe_sec
 from pullover_tui.tui.config_changes import save_profile
 from pullover_tui.tui.draft import problems_by_field
 from pullover_tui.tui.screens.common import apply_cursor_blink, pullover_app
+from pullover_tui.tui.widgets.choice_field import ChoiceField
 from pullover_tui.tui.widgets.form_row import FormRow
 
 TEXT_FIELDS = ("name", "title", "sound", "device", "url", "url_title", "ttl", "api_url")
@@ -72,12 +73,12 @@ class ProfileFormScreen(ModalScreen[Profile | None]):
                 yield FormRow("User key", self._secret_input("user_key"), field="user_key")
                 yield Static("Message defaults, all optional", classes="form-section")
                 yield self._row("Title", "title", p and p.title)
-                priority = Select[Priority](
+                priority = ChoiceField(
                     priorities,
                     id="priority",
                     prompt="not set (normal)",
-                    value=p.priority if p and p.priority is not None else Select.NULL,
-                    compact=True,
+                    allow_blank=True,
+                    value=p.priority if p else None,
                 )
                 yield FormRow("Priority", priority, field="priority")
                 yield self._row(
@@ -87,9 +88,7 @@ class ProfileFormScreen(ModalScreen[Profile | None]):
                 yield self._row("URL", "url", p and p.url)
                 yield self._row("URL title", "url_title", p and p.url_title)
                 yield self._row("TTL", "ttl", p and p.ttl, "seconds")
-                formats = Select[str](
-                    FORMAT_OPTIONS, id="format", value=fmt, allow_blank=False, compact=True
-                )
+                formats = ChoiceField(FORMAT_OPTIONS, id="format", value=fmt)
                 yield FormRow("Format", formats, field="format")
                 yield self._row("API URL", "api_url", p and p.api_url, f"empty: {DEFAULT_API_URL}")
                 yield Checkbox(
@@ -121,9 +120,8 @@ class ProfileFormScreen(ModalScreen[Profile | None]):
         for secret in ("app_token", "user_key"):
             typed = self._value(secret).strip()
             values[secret] = typed or (getattr(old, secret) if old is not None else None)
-        priority = self.query_one("#priority", Select).value
-        values["priority"] = None if priority is Select.NULL else priority
-        fmt = self.query_one("#format", Select).value
+        values["priority"] = self.query_one("#priority", ChoiceField).value
+        fmt = self.query_one("#format", ChoiceField).value
         values["html"], values["monospace"] = fmt == "html", fmt == "monospace"
         name = values.pop("name") or ""
         app = pullover_app(self)
@@ -151,13 +149,13 @@ class ProfileFormScreen(ModalScreen[Profile | None]):
                 first = row
         if first is not None:
             first.scroll_visible()
-            for widget in first.query("Input, Select"):
+            for widget in first.query("Input, ChoiceField"):
                 widget.focus()
                 break
 
     @on(Input.Changed)
-    @on(Select.Changed)
-    def _edited(self, event: Input.Changed | Select.Changed) -> None:
+    @on(ChoiceField.Changed)
+    def _edited(self, event: Input.Changed | ChoiceField.Changed) -> None:
         for ancestor in event.control.ancestors if event.control is not None else []:
             if isinstance(ancestor, FormRow):
                 ancestor.set_error(None)

@@ -86,7 +86,8 @@ class ChoiceField(Widget, can_focus=True):
     """One of a list of options; ``value`` is the chosen option's value (None: no choice).
 
     Enter, space, up or down opens the list; so does a click. ``Changed`` is
-    posted whenever the value changes.
+    posted whenever the value changes. With ``allow_blank``, no choice is allowed,
+    and offered first in the list when there is a ``prompt`` to show for it.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -194,17 +195,22 @@ class ChoiceField(Widget, can_focus=True):
     def is_open(self) -> bool:
         return self._list is not None and self._list.display
 
+    def _choices(self) -> list[Choice]:
+        """What the list offers: the options, after the prompt (no choice) if it has one."""
+        blank: list[Choice] = [(self._prompt, None)] if self._allow_blank and self._prompt else []
+        return blank + self._options
+
     def _list_options(self) -> list[Option]:
-        return [Option(Content(label)) for label, _ in self._options]
+        return [Option(Content(label)) for label, _ in self._choices()]
 
     def action_open(self) -> None:
-        if not self._options:
+        if not self._choices():
             return
         if self._list is None:
             self._list = ChoiceList(*self._list_options())
             self.mount(self._list)
         self._list.display = True
-        index = next((i for i, (_, value) in enumerate(self._options) if value == self.value), 0)
+        index = next((i for i, (_, value) in enumerate(self._choices()) if value == self.value), 0)
         self._list.highlighted = index
         self._list.focus()
         self.call_after_refresh(self._list.scroll_to_highlight)
@@ -214,8 +220,9 @@ class ChoiceField(Widget, can_focus=True):
         if self._list is None or not self._list.display:
             return
         self._list.display = False
-        if event.index is not None and 0 <= event.index < len(self._options):
-            self.value = self._options[event.index][1]
+        choices = self._choices()
+        if event.index is not None and 0 <= event.index < len(choices):
+            self.value = choices[event.index][1]
         if self.screen.focused is None or self.screen.focused is self._list:
             self.focus()
 
