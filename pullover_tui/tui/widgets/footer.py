@@ -116,10 +116,10 @@ class KeyFooter(Widget, can_focus=False):
 
     # Drawing ---------------------------------------------------------------------------
 
-    def _item_content(self, item: FooterItem) -> Content:
+    def _item_content(self, item: FooterItem, *, lead: str = " ") -> Content:
         key_style = self.get_visual_style("key-footer--key")
         description_style = self.get_visual_style("key-footer--description")
-        parts = [(f" {item.display} ", key_style)]
+        parts = [(f"{lead}{item.display} ", key_style)]
         if item.description:
             parts.append((f"{item.description} ", description_style))
         content = Content.assemble(*parts)
@@ -132,7 +132,8 @@ class KeyFooter(Widget, can_focus=False):
         right = Content("")
         if self._palette is not None:
             separator = self.get_visual_style("key-footer--separator")
-            right = Content.assemble(("▏", separator), self._item_content(self._palette))
+            palette = self._item_content(self._palette, lead="")
+            right = Content.assemble(("▏", separator), palette)
         left_width = max(width - right.cell_length, 0)
         parts: list[Content] = []
         placed: list[FooterItem] = []

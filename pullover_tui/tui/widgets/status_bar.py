@@ -96,7 +96,7 @@ class StatusBar(Widget, can_focus=False):
         if self.size.width >= self.QUOTA_MIN_WIDTH:
             parts += [
                 ("▏", self.get_visual_style("status-bar--separator")),
-                (f"{self._quota} ", self.get_visual_style("status-bar--quota")),
+                (f" {self._quota} ", self.get_visual_style("status-bar--quota")),
             ]
         state = Content(f" {self._state}")
         if self._kind != "idle":
