@@ -140,8 +140,9 @@ class KeyFooter(Widget, can_focus=False):
         x = 0
         for item in self._items:
             content = self._item_content(item)
-            if x + content.cell_length > left_width:
+            if x + content.cell_length - 1 > left_width:
                 break  # no room for it: keys are never shown cut
+            content = content.truncate(left_width - x)  # its trailing blank may go
             placed.append(item._replace(start=x, end=x + content.cell_length))
             parts.append(content)
             x += content.cell_length
