@@ -8,7 +8,6 @@ screen calls these from a worker thread.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -36,12 +35,16 @@ class SavedDraft:
     def to_json(self) -> str:
         fields_ = asdict(self.draft)
         fields_["priority"] = int(self.draft.priority)
+        import json  # not at start-up: most starts have no draft to read
+
         return json.dumps({"version": VERSION, "profile": self.profile, "draft": fields_})
 
     @classmethod
     def from_json(cls, text: str) -> SavedDraft | None:
         """The saved draft, or None for anything unexpected (another version, bad types)."""
         try:
+            import json
+
             data = json.loads(text)
         except ValueError:
             return None

@@ -6,8 +6,6 @@ import asyncio
 
 from textual.suggester import Suggester
 
-from pullover_tui.tui.attachments import complete_path
-
 
 class PathSuggester(Suggester):
     """Suggests the directory entries that start with what was typed; never cached,
@@ -18,4 +16,6 @@ class PathSuggester(Suggester):
         super().__init__(use_cache=False, case_sensitive=True)
 
     async def get_suggestion(self, value: str) -> str | None:
+        from pullover_tui.tui.attachments import complete_path  # once something is typed
+
         return await asyncio.to_thread(complete_path, value)
