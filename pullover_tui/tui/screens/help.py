@@ -39,10 +39,12 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from pullover_tui.tui.screens.history_entry import HistoryEntryScreen
     from pullover_tui.tui.screens.profiles import ProfilesScreen
     from pullover_tui.tui.screens.welcome import WelcomeScreen
+    from pullover_tui.tui.widgets.choice_field import ChoiceField
 
     return [
         ("Everywhere", binding_rows(PulloverApp.BINDINGS) + EXTRA_KEYS),
         ("Compose", binding_rows([*ComposeSending.BINDINGS, *ComposeScreen.BINDINGS])),
+        ("A choice field (profile, priority, sound, ...)", binding_rows(ChoiceField.BINDINGS)),
         ("History", binding_rows(HistoryScreen.BINDINGS)),
         ("A message of the history", binding_rows(HistoryEntryScreen.BINDINGS)),
         ("Profiles", binding_rows(ProfilesScreen.BINDINGS)),

@@ -91,7 +91,13 @@ class ChoiceField(Widget, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,space,down,up", "open", "Choose", show=False),
+        Binding(
+            "enter,space,down,up",
+            "open",
+            "Choose",
+            show=False,
+            tooltip="Open the list (a letter jumps to an option, enter picks, escape closes)",
+        ),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"choice-field--arrow"}
