@@ -25,7 +25,9 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     rows = []
     for binding in bindings:
         if isinstance(binding, Binding) and binding.description:
-            keys = " / ".join(KEY_NAMES.get(key, key) for key in binding.key.split(","))
+            keys = binding.key_display or " / ".join(
+                KEY_NAMES.get(key, key) for key in binding.key.split(",")
+            )
             rows.append((keys, binding.tooltip or binding.description))
     return rows
 

@@ -96,7 +96,8 @@ class ChoiceField(Widget, can_focus=True):
             "open",
             "Choose",
             show=False,
-            tooltip="Open the list (a letter jumps to an option, enter picks, escape closes)",
+            key_display="enter / space",
+            tooltip="Open its list: a letter jumps, enter picks, escape closes",
         ),
     ]
 
