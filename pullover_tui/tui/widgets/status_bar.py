@@ -80,16 +80,8 @@ class StatusBar(Widget, can_focus=False):
         return self._state
 
     @property
-    def state_kind(self) -> StateKind:
-        return self._kind
-
-    @property
     def quota_text(self) -> str:
         return self._quota
-
-    @property
-    def profile_text(self) -> str:
-        return self._profile
 
     def render(self) -> Content:
         parts: list[Content | tuple[str, VisualStyle] | str] = [f" {self._profile} "]
