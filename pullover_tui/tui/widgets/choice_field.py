@@ -71,7 +71,7 @@ class ChoiceList(OptionList):
                 self.highlighted = index
                 return
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, event: events.Blur) -> None:
         self.post_message(self.Closed(None))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
