@@ -25,7 +25,6 @@ from textual.signal import Signal
 from pullover_tui.core.errors import ConfigError
 from pullover_tui.core.paths import HISTORY_FILENAME, data_dir
 from pullover_tui.core.profiles import Config, Profile, load_config
-from pullover_tui.tui.demo import DemoSession, start_demo
 from pullover_tui.tui.draft_store import DRAFT_FILENAME
 from pullover_tui.tui.screens.compose import ComposeScreen
 
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from pullover_tui.core.account import SoundCache
     from pullover_tui.core.history_entry import HistoryEntry
     from pullover_tui.tui.api import ClientFactory, ProfileApi, ProfileCatalog, Sleep
+    from pullover_tui.tui.demo import DemoSession
 
 EXIT_CONFIG_ERROR = 2  # the CLI's "unreadable config file" code
 
@@ -79,7 +79,7 @@ class PulloverApp(App[None]):
         config_path: Path,
         *,
         demo: DemoSession | None = None,
-        demo_starter: Callable[[], DemoSession] = start_demo,
+        demo_starter: Callable[[], DemoSession] | None = None,
         client_factory: ClientFactory | None = None,
         data_dir: Path | None = None,
         receipt_sleep: Sleep | None = None,
@@ -95,7 +95,7 @@ class PulloverApp(App[None]):
         self.config = Config()
         self.config_error: ConfigError | None = None
         self.demo = demo
-        self.demo_starter = demo_starter
+        self._demo_starter = demo_starter
         self.client_factory = client_factory
         self.receipt_sleep = receipt_sleep
         self.cursor_blink = cursor_blink
@@ -107,6 +107,15 @@ class PulloverApp(App[None]):
         self.history_changed: Signal[None] = Signal(self, "history_changed")
 
     # State shared by the screens -------------------------------------------------------
+
+    @property
+    def demo_starter(self) -> Callable[[], DemoSession]:
+        """What starts the demo's sandbox (imported only if a demo is started)."""
+        if self._demo_starter is None:
+            from pullover_tui.tui.demo import start_demo
+
+            self._demo_starter = start_demo
+        return self._demo_starter
 
     @property
     def demo_profile(self) -> Profile | None:

@@ -20,7 +20,6 @@ from textual.widgets import Input, TextArea
 
 from pullover_tui.core.errors import PulloverError, Quota, ServerSendError, ValidationError
 from pullover_tui.core.profiles import Profile, describe_secret
-from pullover_tui.tui.demo import InboxItem
 from pullover_tui.tui.draft import Draft
 from pullover_tui.tui.draft_store import DraftStore, DraftStoreError, SavedDraft
 from pullover_tui.tui.screens.common import (
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     from pullover_tui.core.history_entry import HistoryEntry
     from pullover_tui.tui.api import ProfileApi
     from pullover_tui.tui.attachments import AttachmentSummary
+    from pullover_tui.tui.demo import InboxItem
     from pullover_tui.tui.widgets.receipt_panel import ReceiptPanel
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,9 +12,11 @@ from textual.message import Message
 from textual.widgets import Static
 
 from pullover_tui.core.parsing import Priority
-from pullover_tui.tui.demo import InboxItem
 
 EMPTY_TEXT = "Nothing here yet.\nSend a message with ctrl+s and it lands here."
+
+if TYPE_CHECKING:
+    from pullover_tui.tui.demo import InboxItem
 
 
 def inbox_card_text(item: InboxItem) -> Text:
