@@ -55,7 +55,7 @@ def main() -> int:
     if args.only in (None, "send"):
         results["send"] = bench_send.run(runs)
     if args.only in (None, "tui"):
-        to_ready, whole_process = bench_tui.run(runs if args.quick else 10)
+        to_ready, whole_process = bench_tui.run(runs if args.quick else 20)
         results["tui"] = to_ready
         results["tui, whole process"] = whole_process
     if args.only in (None, "throughput"):
