@@ -129,6 +129,14 @@ def add_profile(config: Path, name: str) -> list[str]:
     ]  # fmt: skip
 
 
+def interrupted_while_python_loads_it(err: bytes) -> bool:
+    """Python's own report of a Ctrl-C that came while it was still loading the program,
+    before the CLI's ``entry`` ran and could catch it (on a loaded machine the random
+    moment can fall that early). Nothing of the command had run: the checks on the
+    config below still hold."""
+    return err.rstrip().endswith(b"KeyboardInterrupt") and b", in entry\n" not in err
+
+
 def kill_writers_at_random(tmp_path: Path, rounds: int, seed: int) -> None:
     """Start ``profiles add`` and kill it at a random moment, ``rounds`` times; after each,
     the config must load and hold the profiles before it, plus perhaps the new one."""
@@ -147,7 +155,7 @@ def kill_writers_at_random(tmp_path: Path, rounds: int, seed: int) -> None:
         time.sleep(rng.uniform(0.4, 1.1) * lifetime)
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=30)
-        assert b"Traceback" not in err
+        assert b"Traceback" not in err or interrupted_while_python_loads_it(err), err
         loaded = list(load_config(config).profiles)  # never half a file: it always loads
         assert loaded in (names, [*names, name]), (loaded, sig)
         if loaded != names:
