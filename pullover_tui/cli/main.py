@@ -230,6 +230,7 @@ class _StartupGcPause:
     def _resume(self) -> None:
         with self._lock:  # not once ended: the TUI may have paused it again meanwhile
             if self._timer is not None:
+                self._timer = None
                 _resume_collector()
 
     def end(self) -> None:

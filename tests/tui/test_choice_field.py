@@ -122,3 +122,44 @@ async def test_a_prompt_offers_no_choice_first_in_the_list() -> None:
         await pilot.press("home", "enter")
         assert field(app).value is None and field(app).label == "not set"
         assert field(app).has_class("-blank")
+
+
+async def test_a_second_click_closes_the_open_list() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.click("#sound")
+        assert field(app).is_open
+        await pilot.click("#sound")
+        assert not field(app).is_open and app.focused is field(app)
+        await pilot.click("#sound")
+        assert field(app).is_open
+
+
+async def test_new_options_or_a_new_value_move_the_open_lists_cursor() -> None:
+    app = Host(value="bugle")
+    async with app.run_test() as pilot:
+        await pilot.press("tab", "enter")
+        assert isinstance(app.focused, ChoiceList)
+        field(app).set_options([("siren", "siren"), *SOUNDS])  # e.g. the sounds arriving
+        await pilot.pause()
+        assert app.focused.highlighted == 3  # still on bugle, one further down
+        field(app).value = "bike"
+        await pilot.pause()
+        assert app.focused.highlighted == 2
+        await pilot.press("enter")
+        assert field(app).value == "bike"
+
+
+async def test_the_emergency_section_scrolls_into_view_when_it_first_appears(
+    make_app: Any, configured: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form(app).query_one("#priority", ChoiceField).focus()
+        await pilot.press("enter", "down", "down", "enter")  # normal -> emergency
+        await settle(pilot)
+        assert form(app).read_draft().priority == Priority.EMERGENCY
+        title = app.screen.query_one("#emergency-title")
+        assert form(app).scroll_y > 0
+        assert form(app).region.contains_region(title.region), (form(app).region, title.region)

@@ -149,6 +149,8 @@ class ChoiceField(Widget, can_focus=True):
         self._prompt = prompt
         self._options: list[Choice] = list(options)
         self._list: ChoiceList | None = None
+        self._open_at_press = False
+        """Whether the list was open when the mouse button went down (see ``on_click``)."""
         self.set_reactive(ChoiceField.value, self._valid(value))
         self.set_class(self.value is None, "-blank", update=False)
 
@@ -159,9 +161,11 @@ class ChoiceField(Widget, can_focus=True):
         return tuple(self._options)
 
     def _valid(self, value: Any) -> Any:
-        """``value`` if offered, else no choice when blank is allowed, else the first option."""
-        if any(option_value == value for _, option_value in self._options):
-            return value
+        """The option equal to ``value``, else no choice when blank is allowed, else the
+        first option."""
+        for _, option_value in self._options:
+            if option_value == value:
+                return option_value  # the option's own (an enum member, not an int)
         if self._allow_blank or not self._options:
             return None
         return self._options[0][1]
@@ -175,10 +179,12 @@ class ChoiceField(Widget, can_focus=True):
         if self._list is not None:
             self._list.set_options(self._list_options())
         self.value = self.value  # re-validated against the new options
+        self._highlight_value()
         self.refresh()
 
     def watch_value(self, value: Any) -> None:
         self.set_class(value is None, "-blank")
+        self._highlight_value()
         self.refresh()
         self.post_message(self.Changed(self, value))
 
@@ -210,6 +216,16 @@ class ChoiceField(Widget, can_focus=True):
     def _list_options(self) -> list[Option]:
         return [Option(Content(label)) for label, _ in self._choices()]
 
+    def _highlight_value(self) -> None:
+        """The open list's cursor on the current value (new options reset it)."""
+        if self._list is None:
+            return
+        choices = self._choices()
+        self._list.highlighted = next(
+            (i for i, (_, value) in enumerate(choices) if value == self.value),
+            0 if choices else None,
+        )
+
     def action_open(self) -> None:
         if not self._choices():
             return
@@ -217,8 +233,7 @@ class ChoiceField(Widget, can_focus=True):
             self._list = ChoiceList(*self._list_options())
             self.mount(self._list)
         self._list.display = True
-        index = next((i for i, (_, value) in enumerate(self._choices()) if value == self.value), 0)
-        self._list.highlighted = index
+        self._highlight_value()
         self._list.focus()
         self.call_after_refresh(self._list.scroll_to_highlight)
 
@@ -227,18 +242,24 @@ class ChoiceField(Widget, can_focus=True):
         if self._list is None or not self._list.display:
             return
         self._list.display = False
+        if self.screen.focused is None or self.screen.focused is self._list:
+            self.focus()  # before the value: what the change scrolls into view stays in view
         choices = self._choices()
         if event.index is not None and 0 <= event.index < len(choices):
             self.value = choices[event.index][1]
-        if self.screen.focused is None or self.screen.focused is self._list:
-            self.focus()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        # The press moves focus to the field, so the open list closes on losing it
+        # before the click arrives: the click must not open it again.
+        self._open_at_press = self.is_open
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
-        if event.widget is not self:
-            return  # a click in the open list
-        if self.is_open:
-            assert self._list is not None
-            self._list.action_close()
+        if self._list is not None and event.widget is self._list:
+            return  # a click in the open list: it picks there
+        if self._open_at_press or self.is_open:
+            self._open_at_press = False
+            if self._list is not None and self._list.display:
+                self._list.action_close()
         else:
             self.action_open()

@@ -78,6 +78,7 @@ class ComposeForm(VerticalScroll):
         self._devices: tuple[str, ...] = ()
         self._choices: dict[str, list[object]] = {}
         self._emergency_inputs: dict[str, Input] = {}
+        self._emergency_title: Static | None = None
         """The emergency fields once built (at the first emergency priority)."""
         self._emergency_values = dict.fromkeys(EMERGENCY_FIELDS, "")
         """Their values until then."""
@@ -141,9 +142,10 @@ class ComposeForm(VerticalScroll):
     def _build_emergency(self) -> None:
         """The emergency section's fields, with the values they were given meanwhile."""
         blink = getattr(self.app, "cursor_blink", True)
-        widgets: list[Widget] = [
-            Static("Emergency: repeats until acknowledged", id="emergency-title")
-        ]
+        self._emergency_title = Static(
+            "Emergency: repeats until acknowledged", id="emergency-title"
+        )
+        widgets: list[Widget] = [self._emergency_title]
         for name, (label, placeholder) in EMERGENCY_FIELDS.items():
             field = Input(
                 self._emergency_values[name], id=name, placeholder=placeholder, compact=True
@@ -321,13 +323,14 @@ class ComposeForm(VerticalScroll):
         self.query_one("#message-count", CharCounter).count = len(draft.message)
         self.query_one("#title-count", CharCounter).count = len(draft.title)
         self.query_one("#url_title", Input).disabled = not draft.url.strip()
+        shown = bool(self._emergency_inputs) and self.query_one("#emergency").display
         if draft.is_emergency and not self._emergency_inputs:
             self._build_emergency()
         if self._emergency_inputs:
             emergency = self.query_one("#emergency")
-            if draft.is_emergency and not emergency.display:
-                title = self.query_one("#emergency-title")
-                self.call_after_refresh(title.scroll_visible, animate=False)
+            if draft.is_emergency and not shown and self._emergency_title is not None:
+                # (after a refresh: a section made just now is not mounted yet)
+                self.call_after_refresh(self._emergency_title.scroll_visible, animate=False)
             emergency.display = draft.is_emergency
         hint = timestamp_hint(draft.timestamp)
         row = self.query_one("#row-timestamp", FormRow)

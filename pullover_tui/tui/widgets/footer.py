@@ -146,7 +146,7 @@ class KeyFooter(Widget, can_focus=False):
             placed.append(item._replace(start=x, end=x + content.cell_length))
             parts.append(content)
             x += content.cell_length
-        if self._palette is not None:
+        if self._palette is not None and right.cell_length <= width:
             start = width - right.cell_length + 1
             placed.append(self._palette._replace(start=start, end=width))
         self._placed = placed
