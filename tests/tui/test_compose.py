@@ -45,10 +45,12 @@ async def test_live_feedback_while_typing(make_app: Any, configured: Any):
         # the URL title is disabled until a URL is given
         url_title = app.screen.query_one("#url_title", Input)
         assert url_title.disabled
+        assert url_title.placeholder == "needs a URL"
         await set_inputs(pilot, url="https://example.com")
         assert not url_title.disabled
+        assert url_title.placeholder == "the URL when empty"  # what the phone shows then
         await set_inputs(pilot, url="")
-        assert url_title.disabled
+        assert url_title.disabled and url_title.placeholder == "needs a URL"
         # the timestamp shows the parsed local time, or the parse error
         row = app.screen.query_one("#row-timestamp", FormRow)
         assert row.note is None

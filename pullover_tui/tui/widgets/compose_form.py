@@ -322,7 +322,9 @@ class ComposeForm(VerticalScroll):
         """Counters, the timestamp hint and the fields that depend on others."""
         self.query_one("#message-count", CharCounter).count = len(draft.message)
         self.query_one("#title-count", CharCounter).count = len(draft.title)
-        self.query_one("#url_title", Input).disabled = not draft.url.strip()
+        url_title = self.query_one("#url_title", Input)
+        url_title.disabled = not draft.url.strip()
+        url_title.placeholder = "needs a URL" if url_title.disabled else "the URL when empty"
         shown = bool(self._emergency_inputs) and self.query_one("#emergency").display
         if draft.is_emergency and not self._emergency_inputs:
             self._build_emergency()
