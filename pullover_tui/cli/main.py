@@ -20,6 +20,7 @@ from importlib import import_module
 from types import FrameType
 from typing import Any
 
+from pullover_tui._collector import resume_collector
 from pullover_tui._version import __version__
 from pullover_tui.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from pullover_tui.cli.output import PROG, error
@@ -200,17 +201,6 @@ def _pass_undecodable_bytes_through(stream: object) -> None:
         stream.reconfigure(errors="surrogateescape")
 
 
-def _resume_collector() -> None:
-    """The collector on again, with what was made while it was off frozen first.
-
-    That is the program itself (modules, classes, functions), made to last. Left
-    young, the first allocation after ``gc.enable`` would scan all of it: tens of
-    milliseconds, for nothing.
-    """
-    gc.freeze()
-    gc.enable()
-
-
 class _StartupGcPause:
     """The cyclic garbage collector paused while a command starts (see ``entry``)."""
 
@@ -231,7 +221,7 @@ class _StartupGcPause:
         with self._lock:  # not once ended: the TUI may have paused it again meanwhile
             if self._timer is not None:
                 self._timer = None
-                _resume_collector()
+                resume_collector()
 
     def end(self) -> None:
         """Collector on again (the TUI pauses it itself, until its first frame)."""
@@ -239,7 +229,7 @@ class _StartupGcPause:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
-                _resume_collector()
+                resume_collector()
 
 
 _gc_pause = _StartupGcPause()

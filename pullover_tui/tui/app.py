@@ -22,6 +22,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
+from pullover_tui._collector import resume_collector
 from pullover_tui.core.errors import ConfigError
 from pullover_tui.core.paths import HISTORY_FILENAME, data_dir
 from pullover_tui.core.profiles import Config, Profile, load_config
@@ -232,8 +233,7 @@ class PulloverApp(App[None]):
         are frozen (later full collections and the one at exit skip them)."""
         if self._gc_paused:
             self._gc_paused = False
-            gc.freeze()
-            gc.enable()
+            resume_collector()
 
     def update_styles(self, node: DOMNode, animate: bool = True) -> None:
         """Restyle a node whose classes changed, unless it is not mounted yet.

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import gc
 import sys
+from typing import TYPE_CHECKING
+
+from pullover_tui._collector import resume_collector
+
+if TYPE_CHECKING:
+    from pullover_tui.tui.demo import DemoSession
 
 
 def launch(config_path: str | None, demo: bool) -> int:
@@ -20,16 +26,13 @@ def launch(config_path: str | None, demo: bool) -> int:
     try:
         from pullover_tui.core.paths import config_path as resolve_config_path
         from pullover_tui.tui.app import PulloverApp
-        from pullover_tui.tui.demo import DemoSession, start_demo
     finally:
-        # What the imports made lives as long as the process: frozen, the collector
-        # never scans it (without this, the first allocation after enable() would
-        # scan all of it, ~40 ms). PulloverApp.run pauses it again until the first frame.
-        gc.freeze()
-        gc.enable()
+        resume_collector()  # PulloverApp.run pauses it again until the first frame
 
     session: DemoSession | None = None
     if demo:
+        from pullover_tui.tui.demo import start_demo
+
         try:
             session = start_demo()
         except OSError as exc:

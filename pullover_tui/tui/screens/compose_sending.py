@@ -296,14 +296,12 @@ class ComposeSending(Screen[None]):
 
     def _banner(self, text: str | None, *, busy: bool = False) -> None:
         """The line above the form (made the first time there is something to say)."""
-        found = self.query("#banner")
-        if not found:
+        banner = self._banner_line()
+        if banner is None:
             if not text:
                 return
             banner = Static("", id="banner", markup=False)
             self.query_one("#form-column").mount(banner, before=0)
-        else:
-            banner = found.first(Static)
         banner.set_class(busy, "-busy")
         banner.display = bool(text)
         banner.update(text or "")
@@ -311,9 +309,12 @@ class ComposeSending(Screen[None]):
     @property
     def banner_text(self) -> str:
         """What the line above the form says ("" when it is not shown)."""
-        found = self.query("#banner")
-        banner = found.first(Static) if found else None
+        banner = self._banner_line()
         return str(banner.content) if banner is not None and banner.display else ""
+
+    def _banner_line(self) -> Static | None:
+        found = self.query("#banner")
+        return found.first(Static) if found else None
 
     def action_cancel_send(self) -> None:
         self.workers.cancel_group(self, "send")

@@ -76,7 +76,6 @@ class ComposeForm(VerticalScroll):
         super().__init__(id=id)
         self._sounds: dict[str, str] = dict.fromkeys(limits.BUILTIN_SOUNDS, "")
         self._devices: tuple[str, ...] = ()
-        self._choices: dict[str, list[object]] = {}
         self._emergency_inputs: dict[str, Input] = {}
         self._emergency_title: Static | None = None
         """The emergency fields once built (at the first emergency priority)."""
@@ -219,12 +218,11 @@ class ComposeForm(VerticalScroll):
     def _offer(self, name: str, options: list[tuple[str, str]], value: str) -> None:
         select = self.query_one(f"#{name}", ChoiceField)
         select.set_options(options)
-        self._choices[name] = [option_value for _, option_value in options]
         select.value = value
 
     def choices(self, name: str) -> list[object]:
-        """The values the select ``name`` offers now (profile, sound or device)."""
-        return list(self._choices.get(name, ()))
+        """The values the choice field ``name`` offers now (profile, sound or device)."""
+        return [value for _, value in self.query_one(f"#{name}", ChoiceField).options]
 
     def _chosen(self, name: str) -> str:
         value = self.query_one(f"#{name}", ChoiceField).value
@@ -248,7 +246,6 @@ class ComposeForm(VerticalScroll):
         names = list(names)
         with self.prevent(ChoiceField.Changed):
             select.set_options([(name, name) for name in names])
-            self._choices["profile"] = list(names)
             select.value = selected
 
     def set_attachment_note(self, summary: AttachmentSummary | None, problem: str) -> None:

@@ -67,6 +67,7 @@ class FormRow(Horizontal):
         self._fields = fields
         self._under_label = under_label
         self._lines: dict[str, FormRowLine] = {}
+        self._note: str | None = None
 
     def compose(self) -> ComposeResult:
         if self._under_label is not None:
@@ -100,7 +101,7 @@ class FormRow(Horizontal):
         if (error := self._lines.get("error")) is not None:
             error.set_class(not invalid, "-hidden")
         if (note := self._lines.get("note")) is not None:
-            note.set_class(invalid or not note.has_class("-shown"), "-hidden")
+            note.set_class(invalid or not self._note, "-hidden")
 
     def set_error(self, text: str | None) -> None:
         """Show ``text`` under the field (marking the row invalid), or clear it."""
@@ -114,8 +115,8 @@ class FormRow(Horizontal):
         """A hint under the field (hidden when None); ``bad`` colours it as a warning."""
         if not text and "note" not in self._lines:
             return
+        self._note = text or None
         note = self._ensure_line("note")
-        note.set_class(bool(text), "-shown")
         note.set_class(bad, "-bad")
         note.update(text or "")
         self._show_lines()
@@ -129,5 +130,4 @@ class FormRow(Horizontal):
 
     @property
     def note(self) -> str | None:
-        note = self._lines.get("note")
-        return str(note.content) if note is not None and note.has_class("-shown") else None
+        return self._note
